@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: MIT
+# A thin layer over CMake: `make` builds the release binary, `make test` runs every test.
+BUILD      ?= build
+TEST_BUILD ?= build-asan
+JOBS       ?= 2
+
+.PHONY: all build deps test run demo bench clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Every test, under AddressSanitizer and UndefinedBehaviorSanitizer.
+test: deps
+	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DURSCOUT_SANITIZE=ON >/dev/null
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cd $(TEST_BUILD) && CMOCKA_TEST_ABORT=1 ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* The CLI's shared state and the subcommands: only cli/ wires the stages together. */
+#ifndef URSCOUT_CLI_CLI_H
+#define URSCOUT_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include "common/err.h"
+
+/* Exit statuses (sysexits-like, kept small): */
+enum cli_status { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+struct config;
+struct db;
+
+/* Everything a command needs; no other mutable globals. */
+struct app {
+    const char *config_path; /* --config, or NULL */
+    const char *db_path;     /* --db, or NULL (then the config's) */
+    struct config *cfg;      /* loaded on first use */
+    struct db *db;           /* opened on first use */
+};
+
+/* Load the config once (prints "urscout: file:line: ..." on error). CLI_OK or CLI_FAIL. */
+int cli_app_config(struct app *app);
+/* Open the database once (creating it and migrating when create). CLI_OK or CLI_FAIL. */
+int cli_app_db(struct app *app, bool create);
+/* Release what the app holds. */
+void cli_app_close(struct app *app);
+
+/* Print "urscout: <msg>" to stderr (the only place errors become text for the user). */
+void cli_error(const char *fmt, ...) URS_PRINTF(1, 2);
+/* Print an error from e, prefixed by what was being done. */
+void cli_error_e(const char *what, const struct err *e);
+
+/*
+ * True when argv asks for help ("-h"/"--help" anywhere before "--"); prints usage to stdout.
+ */
+bool cli_wants_help(int argc, char **argv, const char *usage);
+
+/* A subcommand: argv[0] is its name. Returns an enum cli_status. */
+typedef int (*cli_command_fn)(struct app *app, int argc, char **argv);
+
+int cli_cmd_import(struct app *app, int argc, char **argv);
+int cli_cmd_export(struct app *app, int argc, char **argv);
+int cli_cmd_search(struct app *app, int argc, char **argv);
+int cli_cmd_show(struct app *app, int argc, char **argv);
+int cli_cmd_stats(struct app *app, int argc, char **argv);
+int cli_cmd_db(struct app *app, int argc, char **argv);
+int cli_cmd_config(struct app *app, int argc, char **argv);
+
+#endif

@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install every Debian package urscout needs to build and test, when one is missing.
+set -eu
+
+missing=""
+need_pc() { # pkg-config module, Debian package
+    pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"
+}
+need_cmd() { # command, Debian package
+    command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || missing="$missing $2"
+}
+
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+need_cmd cmake cmake
+need_cmd cc gcc
+need_cmd make make
+need_pc libcurl libcurl4-openssl-dev
+need_pc libxml-2.0 libxml2-dev
+need_pc sqlite3 libsqlite3-dev
+need_pc libesmtp-1.0 libesmtp-dev
+need_pc jansson libjansson-dev
+need_pc inih libinih-dev
+need_pc libpcre2-8 libpcre2-dev
+need_pc libcrypto libssl-dev
+need_pc cmocka libcmocka-dev
+# test servers: Debian's Python with aiosmtpd (SMTP sink), nginx (HTTP), openssl (test certs)
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing="$missing python3 python3-aiosmtpd"
+need_cmd nginx nginx-light
+need_cmd openssl openssl
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+echo "install-deps: missing Debian packages:$missing"
+if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: run as root: apt-get update && apt-get install -y$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,1 @@
+urs_unit_test(common unit/test_common.c LIBS urs_common)
