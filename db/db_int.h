@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* db/ private: the handle, statement helpers and the schema chunks. Never included elsewhere. */
+#ifndef URSCOUT_DB_DB_INT_H
+#define URSCOUT_DB_DB_INT_H
+
+#include <sqlite3.h>
+
+#include "db/db.h"
+
+struct db {
+    sqlite3 *sql;
+    char *path;
+    int tx_depth; /* > 0 inside db_begin */
+};
+
+/* Schema version 1 is these chunks, run in order in one transaction. */
+extern const char db_schema_v1_core[];   /* sources, postings, tags, evidence, FTS (db/schema.c) */
+extern const char db_schema_v1_crawl[];  /* crawl state: HTTP validators, robots cache (db/crawl.c) */
+extern const char db_schema_v1_notify[]; /* subscribers, coaches, cohorts, outbox (db/notify.c) */
+
+/* Prepare sql; on failure fill e with "what: sqlite message". URS_OK or URS_EDB. */
+int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
+
+/* Record an SQLite failure in e, naming what was being done and the database file. */
+int db_fail(struct db *db, const char *what, struct err *e);
+
+/* Bind text or NULL. */
+int db_bind_text(sqlite3_stmt *st, int idx, const char *s);
+
+/* Begin an IMMEDIATE transaction unless one is open; *own says whether to commit it. */
+int db_tx_enter(struct db *db, bool *own, struct err *e);
+int db_tx_leave(struct db *db, bool own, int rc, struct err *e);
+
+#endif
