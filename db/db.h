@@ -88,12 +88,19 @@ URS_NODISCARD int db_search(struct db *db, const struct db_query *q, db_posting_
 URS_NODISCARD int db_postings_close_missing(struct db *db, const char *source, int64_t seen_since,
                                             int64_t now, size_t *closed, struct err *e);
 
+/*
+ * A source's listing answered 304 Not Modified: every open posting of it was seen now
+ * (last_seen = now); nothing is closed. Returns the count in *touched (may be NULL).
+ */
+URS_NODISCARD int db_postings_touch_source(struct db *db, const char *source, int64_t now,
+                                           size_t *touched, struct err *e);
+
 /* Close open postings whose valid_through is in the past. */
 URS_NODISCARD int db_postings_close_expired(struct db *db, int64_t now, size_t *closed,
                                             struct err *e);
 
-/* Counts for `urscout stats`, written as aligned text (or JSON) lines to out. */
-URS_NODISCARD int db_stats(struct db *db, bool json, struct sbuf *out, struct err *e);
+/* Counts for `urscout stats` (by state, source, discipline, mode, role), as aligned text. */
+URS_NODISCARD int db_stats(struct db *db, struct sbuf *out, struct err *e);
 
 /* ---- maintenance (db/db.c) ---- */
 

@@ -7,10 +7,17 @@
 
 #include "db/db.h"
 
+#define DB_STMT_CACHE 64
+
 struct db {
     sqlite3 *sql;
     char *path;
     int tx_depth; /* > 0 inside db_begin */
+    struct {
+        const char *sql; /* a static string: the key is its address */
+        sqlite3_stmt *st;
+    } cache[DB_STMT_CACHE];
+    size_t cache_len;
 };
 
 /* Schema version 1 is these chunks, run in order in one transaction. */
@@ -20,6 +27,12 @@ extern const char db_schema_v1_notify[]; /* subscribers, coaches, cohorts, outbo
 
 /* Prepare sql; on failure fill e with "what: sqlite message". URS_OK or URS_EDB. */
 int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
+
+/*
+ * A cached prepared statement for a STATIC sql string (keyed by its address), reset and with
+ * bindings cleared. Owned by the db: never finalize it. URS_OK or URS_EDB.
+ */
+int db_stmt(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
 
 /* Record an SQLite failure in e, naming what was being done and the database file. */
 int db_fail(struct db *db, const char *what, struct err *e);
