@@ -10,6 +10,9 @@
 
 enum crawl_method { CRAWL_GET = 0, CRAWL_POST };
 
+/* Header lines a request may add beyond extra_header (usajobs needs User-Agent + key). */
+#define CRAWL_MAX_HEADERS 4
+
 /* One request an adapter wants made. Strings are copied by crawl_job_request. */
 struct crawl_request {
     enum crawl_method method;
@@ -21,6 +24,12 @@ struct crawl_request {
     long page;                /* adapter-defined (page number or offset) */
     char *ref;                /* adapter-defined (external id, ...) or NULL */
     bool listing;             /* a listing page: if it fails, the listing is incomplete */
+    /*
+     * More header lines ("Name: value"), copied by crawl_job_request; unused slots NULL. A line
+     * here replaces the engine's own header of that name (User-Agent). May hold a secret
+     * (Authorization-Key): never log them.
+     */
+    char *headers[CRAWL_MAX_HEADERS];
 };
 
 /* What came back (the engine has handled redirects, retries, 304, limits). */
@@ -80,6 +89,13 @@ void crawl_job_incomplete(struct crawl_job *job, const char *fmt, ...) URS_PRINT
 bool crawl_job_is_complete(const struct crawl_job *job);
 const char *crawl_job_incomplete_reason(const struct crawl_job *job);
 size_t crawl_job_emitted(const struct crawl_job *job);
+
+/*
+ * The operator's contact (config `contact`, a mail address) for sources that want it in a
+ * header (usajobs sends it as User-Agent). Copied; NULL clears. URS_OK or URS_ENOMEM.
+ */
+URS_NODISCARD int crawl_job_set_contact(struct crawl_job *job, const char *contact);
+const char *crawl_job_contact(const struct crawl_job *job);
 
 /* Adapter-private state (owned by the adapter; freed by the free function given). */
 void crawl_job_set_state(struct crawl_job *job, void *state, void (*free_fn)(void *));
