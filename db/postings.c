@@ -351,6 +351,7 @@ static int write_evidence(struct db *db, const struct posting *p, struct err *e)
 struct stored {
     int64_t id;
     int64_t first_seen;
+    bool closed;
     char hash[17];
 };
 
@@ -369,6 +370,7 @@ static int find_stored(struct db *db, const struct posting *p, struct stored *s,
         s->first_seen = sqlite3_column_int64(st, 1);
         const unsigned char *h = sqlite3_column_text(st, 2);
         (void)snprintf(s->hash, sizeof s->hash, "%s", h ? (const char *)h : "");
+        s->closed = sqlite3_column_type(st, 3) != SQLITE_NULL;
     }
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -397,7 +399,8 @@ static int upsert_in_tx(struct db *db, struct posting *p, int64_t now, enum db_u
     char fingerprint[17], hash[17];
     posting_fingerprint(p, fingerprint);
     content_hash(p, hash);
-    if (found && strcmp(hash, old.hash) == 0) {
+    /* same content and same open/closed state: only the sighting is recorded */
+    if (found && strcmp(hash, old.hash) == 0 && old.closed == (p->closed_at != 0)) {
         if (db_stmt(db, sql_touch, &st, e) != URS_OK)
             return URS_EDB;
         sqlite3_bind_int64(st, 1, old.id);

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for db/: refusals, migrations, upsert lifecycle, search filters, backup, locking. */
+#include "testutil.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/db.h"
+
+struct fx {
+    char *dir;
+    char *path;
+    struct db *db;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    f->dir = tu_mkdtemp();
+    f->path = tu_path(f->dir, "test.db");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    db_close(f->db);
+    tu_rmtree(f->dir);
+    free(f->dir);
+    free(f->path);
+    free(f);
+    return 0;
+}
+
+static void open_db(struct fx *f)
+{
+    struct err e;
+    err_clear(&e);
+    int rc = db_open(f->path, true, &f->db, &e);
+    if (rc != URS_OK)
+        fail_msg("db_open: %s", e.msg);
+}
+
+static long long query_int(const char *path, const char *sql)
+{
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return v;
+}
+
+static void make_posting(struct posting *p, const char *source, const char *ext, const char *title)
+{
+    posting_init(p);
+    assert_int_equal(posting_set(&p->source, source), URS_OK);
+    assert_int_equal(posting_set(&p->external_id, ext), URS_OK);
+    assert_int_equal(posting_set(&p->title, title), URS_OK);
+    assert_int_equal(posting_set(&p->employer, "Bluestem Health Plan"), URS_OK);
+    assert_int_equal(posting_set(&p->location, "Remote"), URS_OK);
+    assert_int_equal(posting_set(&p->description, "Review therapy requests."), URS_OK);
+}
+
+static void upsert(struct db *db, struct posting *p, int64_t now, enum db_upsert expect)
+{
+    struct err e;
+    err_clear(&e);
+    enum db_upsert r;
+    int rc = db_posting_upsert(db, p, now, &r, &e);
+    if (rc != URS_OK)
+        fail_msg("upsert: %s", e.msg);
+    assert_int_equal(r, expect);
+}
+
+static void test_open_creates_schema(void **state)
+{
+    struct fx *f = *state;
+    open_db(f);
+    db_close(f->db);
+    f->db = NULL;
+    assert_int_equal(query_int(f->path, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'postings_fts'"), 1);
+    open_db(f); /* a second open migrates nothing */
+}
+
+static void assert_refused(struct fx *f, const char *path, int code, const char *words)
+{
+    size_t before_len = 0, after_len = 0;
+    char *before = tu_read_file(path, &before_len);
+    struct err e;
+    err_clear(&e);
+    struct db *db = NULL;
+    assert_int_equal(db_open(path, true, &db, &e), code);
+    assert_null(db);
+    assert_non_null(strstr(e.msg, words));
+    assert_non_null(strstr(e.msg, path));
+    char *after = tu_read_file(path, &after_len);
+    if (before) {
+        assert_int_equal(before_len, after_len);
+        assert_memory_equal(before, after, before_len);
+    }
+    (void)f;
+    free(before);
+    free(after);
+}
+
+static void test_refusals(void **state)
+{
+    struct fx *f = *state;
+    char *missing = tu_path(f->dir, "no/such/folder/x.db");
+    assert_refused(f, missing, URS_EIO, "does not exist");
+    free(missing);
+
+    char *text = tu_path(f->dir, "notes.txt");
+    tu_write_file(text, "just some text, not a database at all\n", (size_t)-1);
+    assert_refused(f, text, URS_EDB, "not an SQLite database");
+    free(text);
+
+    char *foreign = tu_path(f->dir, "foreign.db");
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(foreign, &s), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(s, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(s);
+    assert_refused(f, foreign, URS_EDB, "not urscout's");
+    free(foreign);
+
+    char *newer = tu_path(f->dir, "newer.db");
+    assert_int_equal(sqlite3_open(newer, &s), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(s, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(s);
+    assert_refused(f, newer, URS_EVERSION, "newer");
+    free(newer);
+}
+
+static void test_failed_migration_keeps_old_version(void **state)
+{
+    struct fx *f = *state;
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(s, "PRAGMA user_version = 0; VACUUM", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(s);
+    setenv("URSCOUT_FAULT", "migrate", 1);
+    struct err e;
+    err_clear(&e);
+    struct db *db = NULL;
+    assert_int_equal(db_open(f->path, true, &db, &e), URS_EDB);
+    unsetenv("URSCOUT_FAULT");
+    assert_non_null(strstr(e.msg, "injected"));
+    assert_int_equal(query_int(f->path, "PRAGMA user_version"), 0);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM sqlite_master"), 0);
+    open_db(f); /* and the next try succeeds */
+}
+
+static void test_upsert_lifecycle(void **state)
+{
+    struct fx *f = *state;
+    open_db(f);
+    struct posting p;
+    make_posting(&p, "bluestem", "J1", "Therapy Reviewer");
+    p.disciplines = 1u << DISC_PT | 1u << DISC_OT;
+    p.license_states = 1ULL << STATE_ANY;
+    assert_int_equal(posting_add_evidence(&p, TAG_DISCIPLINE, "PT", "physical therapist", 18, 7),
+                     URS_OK);
+    upsert(f->db, &p, 1000, DB_UPSERT_NEW);
+    int64_t id = p.id;
+    assert_true(id > 0);
+    upsert(f->db, &p, 2000, DB_UPSERT_UNCHANGED);
+    assert_int_equal(p.id, id);
+    assert_int_equal(posting_set(&p.title, "Therapy Reviewer II"), URS_OK);
+    upsert(f->db, &p, 3000, DB_UPSERT_UPDATED);
+
+    struct posting got;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(db_posting_get(f->db, id, &got, &e), URS_OK);
+    assert_string_equal(got.title, "Therapy Reviewer II");
+    assert_int_equal(got.first_seen, 1000);
+    assert_int_equal(got.last_seen, 3000);
+    assert_int_equal(got.disciplines, p.disciplines);
+    assert_int_equal(got.license_states, 1ULL << STATE_ANY);
+    assert_int_equal(got.evidence_len, 1);
+    assert_string_equal(got.evidence[0].phrase, "physical therapist");
+    assert_int_equal(got.evidence[0].offset, 7);
+    posting_free(&got);
+    db_close(f->db);
+    f->db = NULL;
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM posting_tags WHERE tag = 'discipline'"), 2);
+
+    open_db(f);
+    size_t closed = 9;
+    assert_int_equal(db_postings_close_missing(f->db, "bluestem", 3000, 4000, &closed, &e), URS_OK);
+    assert_int_equal(closed, 0); /* seen at 3000: still listed */
+    assert_int_equal(db_postings_close_missing(f->db, "bluestem", 3500, 4000, &closed, &e), URS_OK);
+    assert_int_equal(closed, 1);
+    assert_int_equal(db_posting_get(f->db, id, &got, &e), URS_OK);
+    assert_int_equal(got.closed_at, 4000);
+    posting_free(&got);
+    upsert(f->db, &p, 5000, DB_UPSERT_UPDATED); /* seen again: reopened */
+    assert_int_equal(db_posting_get(f->db, id, &got, &e), URS_OK);
+    assert_int_equal(got.closed_at, 0);
+    posting_free(&got);
+
+    size_t touched = 0;
+    assert_int_equal(db_postings_touch_source(f->db, "bluestem", 6000, &touched, &e), URS_OK);
+    assert_int_equal(touched, 1);
+    p.valid_through = 5500;
+    upsert(f->db, &p, 6000, DB_UPSERT_UPDATED);
+    assert_int_equal(db_postings_close_expired(f->db, 7000, &closed, &e), URS_OK);
+    assert_int_equal(closed, 1);
+    assert_int_equal(db_posting_get(f->db, 999, &got, &e), URS_ENOTFOUND);
+    posting_free(&p);
+}
+
+static void test_upsert_rejects_incomplete(void **state)
+{
+    struct fx *f = *state;
+    open_db(f);
+    struct posting p;
+    make_posting(&p, "s", "x", "");
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(db_posting_upsert(f->db, &p, 1, NULL, &e), URS_EINVAL);
+    assert_non_null(strstr(e.msg, "no title"));
+    posting_free(&p);
+}
+
+struct collect {
+    char titles[16][64];
+    int64_t ids[16];
+    size_t n;
+};
+
+static int collect_fn(void *ctx, const struct posting *p)
+{
+    struct collect *c = ctx;
+    if (c->n < 16) {
+        snprintf(c->titles[c->n], sizeof c->titles[0], "%s", p->title);
+        c->ids[c->n] = p->id;
+    }
+    c->n++;
+    return 0;
+}
+
+static void seed(struct db *db)
+{
+    static const struct {
+        const char *source, *ext, *title, *employer, *location;
+        uint32_t disc;
+        enum work_mode mode;
+        uint64_t states;
+        double annual;
+        bool ur;
+    } rows[] = {
+        {"a", "1", "Utilization Review Physical Therapist", "Bluestem", "Remote", 1u << DISC_PT,
+         MODE_REMOTE, 1ULL << STATE_ANY, 90000, true},
+        {"b", "1", "Utilization Review Physical Therapist", "Bluestem", "Remote", 1u << DISC_PT,
+         MODE_REMOTE, 1ULL << STATE_ANY, 90000, true},
+        {"a", "2", "Prior Authorization Nurse", "Kestrel", "Austin, TX", 1u << DISC_RN,
+         MODE_HYBRID, 1ULL << 42, 70000, true},
+        {"a", "3", "Outpatient Occupational Therapist", "Harborlight", "Denver", 1u << DISC_OT,
+         MODE_ONSITE, 1ULL << 5, 0, false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct posting p;
+        make_posting(&p, rows[i].source, rows[i].ext, rows[i].title);
+        assert_int_equal(posting_set(&p.employer, rows[i].employer), URS_OK);
+        assert_int_equal(posting_set(&p.location, rows[i].location), URS_OK);
+        p.disciplines = rows[i].disc;
+        p.work_mode = rows[i].mode;
+        p.license_states = rows[i].states;
+        p.salary.period = rows[i].annual > 0 ? PERIOD_YEAR : PERIOD_NONE;
+        p.salary.min = p.salary.max = p.salary.annual = rows[i].annual;
+        p.ur_role = rows[i].ur;
+        upsert(db, &p, 1000 + (int64_t)i, DB_UPSERT_NEW);
+        posting_free(&p);
+    }
+}
+
+static size_t run_search(struct db *db, struct db_query *q, struct collect *c)
+{
+    struct err e;
+    err_clear(&e);
+    memset(c, 0, sizeof *c);
+    int rc = db_search(db, q, collect_fn, c, &e);
+    if (rc != URS_OK)
+        fail_msg("search: %s", e.msg);
+    return c->n;
+}
+
+static void test_search_filters(void **state)
+{
+    struct fx *f = *state;
+    open_db(f);
+    seed(f->db);
+    struct collect c;
+    struct db_query q = {0};
+    assert_int_equal(run_search(f->db, &q, &c), 3); /* the two sources' copy shows once */
+    q.text = "utilization";
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+    assert_string_equal(c.titles[0], "Utilization Review Physical Therapist");
+    q.text = "therapist";
+    assert_int_equal(run_search(f->db, &q, &c), 2);
+    q.text = NULL;
+    q.disciplines = 1u << DISC_RN;
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+    assert_string_equal(c.titles[0], "Prior Authorization Nurse");
+    q.disciplines = 0;
+    q.modes = 1u << MODE_ONSITE;
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+    q.modes = 0;
+    q.states = 1ULL << 42; /* TX: the TX posting and the ANY-state one */
+    assert_int_equal(run_search(f->db, &q, &c), 2);
+    q.states = 0;
+    q.min_salary = 80000;
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+    q.min_salary = 0;
+    q.employer = "kest";
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+    q.employer = NULL;
+    q.ur_only = true;
+    assert_int_equal(run_search(f->db, &q, &c), 2);
+    q.ur_only = false;
+    q.since = 1003;
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+}
+
+static void test_search_hostile_queries(void **state)
+{
+    struct fx *f = *state;
+    open_db(f);
+    seed(f->db);
+    static const char *const bad[] = {"\"unbalanced", "NEAR(", "title:", "nosuchcol:x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct db_query q = {.text = bad[i]};
+        struct err e;
+        err_clear(&e);
+        struct collect c = {0};
+        assert_int_equal(db_search(f->db, &q, collect_fn, &c, &e), URS_EINVAL);
+        assert_non_null(strstr(e.msg, "not valid full-text syntax"));
+    }
+    struct db_query inj = {.text = "\"'; DROP TABLE postings; --\""};
+    struct collect c;
+    assert_int_equal(run_search(f->db, &inj, &c), 0);
+    struct db_query all = {0};
+    assert_int_equal(run_search(f->db, &all, &c), 3); /* the table is still there */
+}
+
+static void test_check_and_backup(void **state)
+{
+    struct fx *f = *state;
+    open_db(f);
+    seed(f->db);
+    struct err e;
+    err_clear(&e);
+    struct sbuf report;
+    sbuf_init(&report, 4096);
+    bool ok = false;
+    assert_int_equal(db_check(f->db, &ok, &report, &e), URS_OK);
+    assert_true(ok);
+    sbuf_free(&report);
+    char *copy = tu_path(f->dir, "copy.db");
+    assert_int_equal(db_backup(f->db, copy, &e), URS_OK);
+    assert_int_equal(query_int(copy, "SELECT count(*) FROM postings"), 4);
+    char *bad = tu_path(f->dir, "no/such/dir/copy.db");
+    assert_int_equal(db_backup(f->db, bad, &e), URS_EIO);
+    free(copy);
+    free(bad);
+}
+
+struct locker {
+    const char *path;
+    pthread_barrier_t *ready;
+};
+
+/* Hold the write lock for 300 ms from another connection. */
+static void *hold_lock(void *arg)
+{
+    struct locker *l = arg;
+    sqlite3 *s;
+    sqlite3_open(l->path, &s);
+    sqlite3_exec(s, "BEGIN IMMEDIATE; UPDATE postings SET title = title;", NULL, NULL, NULL);
+    pthread_barrier_wait(l->ready);
+    usleep(300000);
+    sqlite3_exec(s, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(s);
+    return NULL;
+}
+
+static void test_writer_waits_for_lock(void **state)
+{
+    struct fx *f = *state;
+    open_db(f);
+    seed(f->db);
+    pthread_barrier_t ready;
+    pthread_barrier_init(&ready, NULL, 2);
+    struct locker l = {f->path, &ready};
+    pthread_t t;
+    pthread_create(&t, NULL, hold_lock, &l);
+    pthread_barrier_wait(&ready);
+    struct posting p;
+    make_posting(&p, "c", "9", "Waiting Writer");
+    upsert(f->db, &p, 5000, DB_UPSERT_NEW); /* busy_timeout, not SQLITE_BUSY */
+    posting_free(&p);
+    pthread_join(t, NULL);
+    pthread_barrier_destroy(&ready);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_migration_keeps_old_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upsert_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upsert_rejects_incomplete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_hostile_queries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_and_backup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_waits_for_lock, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
