@@ -110,4 +110,245 @@ URS_NODISCARD int db_check(struct db *db, bool *ok, struct sbuf *report, struct 
 /* Online backup to dest via a temp file and rename: never a partial dest. */
 URS_NODISCARD int db_backup(struct db *db, const char *dest, struct err *e);
 
+/* ---- subscribers, coaches, outbox (db/notify.c, db/outbox.c) ---- */
+
+enum db_sub_status { DB_SUB_PENDING = 0, DB_SUB_ACTIVE, DB_SUB_UNSUBSCRIBED, DB_SUB_BOUNCED };
+enum db_frequency { DB_FREQ_DAILY = 0, DB_FREQ_WEEKLY, DB_FREQ_MONTHLY };
+
+/* Names as stored and shown ("active", "weekly"); parse returns -1 for unknown names. */
+const char *db_sub_status_name(enum db_sub_status s);
+int db_sub_status_parse(const char *s);
+const char *db_frequency_name(enum db_frequency f);
+int db_frequency_parse(const char *s);
+
+/* A subscriber and the filters of their digest. Strings owned (db_subscriber_free). */
+struct db_subscriber {
+    int64_t id;
+    char *email;
+    char *name;               /* may be NULL */
+    enum db_sub_status status;
+    enum db_frequency frequency;
+    int send_hour;            /* 0..23, local time in time_zone */
+    char *time_zone;          /* IANA name, "UTC" by default */
+    uint32_t disciplines;     /* bit set over enum disc; 0 = any */
+    uint32_t modes;           /* bit set over enum work_mode; 0 = any */
+    uint32_t schedules;       /* bit set over enum sched; 0 = any */
+    uint64_t states;          /* licence codes (COMPACT, ANY included); 0 = any */
+    double min_salary;        /* annualised; 0 = any */
+    char *keywords;           /* "a b, c d": (a AND b) OR (c AND d); NULL = none */
+    char *exclude_employers;  /* one employer per line, matched as substrings; NULL = none */
+    long hard_bounces;
+    int64_t created_at;
+    int64_t last_digest_at;   /* 0: never */
+    int64_t next_due_at;      /* when the next digest is due (computed by the notifier) */
+};
+
+void db_subscriber_init(struct db_subscriber *s);
+void db_subscriber_free(struct db_subscriber *s);
+
+/*
+ * Add a subscriber (s->id is set). The caller validated the address and computed
+ * next_due_at. URS_OK, URS_EINVAL (already subscribed), URS_EDB.
+ */
+URS_NODISCARD int db_subscriber_add(struct db *db, struct db_subscriber *s, int64_t now,
+                                    struct err *e);
+/* Write every field of s over the stored row with s->id. URS_OK, URS_ENOTFOUND, URS_EDB. */
+URS_NODISCARD int db_subscriber_update(struct db *db, const struct db_subscriber *s,
+                                       int64_t now, struct err *e);
+/* Load by address (case-insensitive) or id into out (initialised here). URS_ENOTFOUND. */
+URS_NODISCARD int db_subscriber_get(struct db *db, const char *email, struct db_subscriber *out,
+                                    struct err *e);
+URS_NODISCARD int db_subscriber_get_id(struct db *db, int64_t id, struct db_subscriber *out,
+                                       struct err *e);
+/* Set only the status (the unsubscribe endpoint). URS_OK, URS_ENOTFOUND, URS_EDB. */
+URS_NODISCARD int db_subscriber_set_status(struct db *db, int64_t id, enum db_sub_status status,
+                                           int64_t now, struct err *e);
+/*
+ * Remove a subscriber and every piece of their personal data: the row, cohort memberships,
+ * deliveries and outbox messages. Only the anonymous per-day counts stay.
+ * URS_OK, URS_ENOTFOUND, URS_EDB.
+ */
+URS_NODISCARD int db_subscriber_remove(struct db *db, const char *email, struct err *e);
+
+/* Called once per subscriber (borrowed for the call); non-zero stops the walk. */
+typedef int (*db_subscriber_fn)(void *ctx, const struct db_subscriber *s);
+
+/* Every subscriber (status < 0) or those with that status, by address. */
+URS_NODISCARD int db_subscribers_each(struct db *db, int status, db_subscriber_fn fn, void *ctx,
+                                      struct err *e);
+/* Active subscribers whose next_due_at <= now (or every active one when all), by id. */
+URS_NODISCARD int db_subscribers_due(struct db *db, int64_t now, bool all, db_subscriber_fn fn,
+                                     void *ctx, struct err *e);
+
+/* Coaches, cohorts and their curation. Names are unique, case-insensitive. */
+struct db_coach {
+    int64_t id;
+    const char *name;
+    const char *email;
+    size_t cohorts;
+};
+struct db_cohort {
+    int64_t id;
+    const char *name;
+    const char *coach;
+    size_t members;
+};
+typedef int (*db_coach_fn)(void *ctx, const struct db_coach *c);
+typedef int (*db_cohort_fn)(void *ctx, const struct db_cohort *c);
+
+/* URS_OK, URS_EINVAL (name taken), URS_EDB. */
+URS_NODISCARD int db_coach_add(struct db *db, const char *name, const char *email, int64_t now,
+                               struct err *e);
+URS_NODISCARD int db_coaches_each(struct db *db, db_coach_fn fn, void *ctx, struct err *e);
+/* URS_OK, URS_EINVAL (name taken), URS_ENOTFOUND (no such coach), URS_EDB. */
+URS_NODISCARD int db_cohort_add(struct db *db, const char *name, const char *coach, int64_t now,
+                                struct err *e);
+URS_NODISCARD int db_cohorts_each(struct db *db, db_cohort_fn fn, void *ctx, struct err *e);
+/* Join sets the member's frequency to monthly (the cohort digest). URS_ENOTFOUND. */
+URS_NODISCARD int db_cohort_join(struct db *db, const char *cohort, const char *email,
+                                 int64_t now, struct err *e);
+URS_NODISCARD int db_cohort_leave(struct db *db, const char *cohort, const char *email,
+                                  struct err *e);
+URS_NODISCARD int db_cohort_members(struct db *db, const char *cohort, db_subscriber_fn fn,
+                                    void *ctx, struct err *e);
+
+enum db_curate { DB_CURATE_PIN = 0, DB_CURATE_HIDE, DB_CURATE_NOTE, DB_CURATE_CLEAR };
+
+/*
+ * Pin (clears hide), hide (clears pin) or annotate posting_id for a cohort; note may be NULL
+ * except for DB_CURATE_NOTE (NULL or "" removes it); CLEAR forgets the posting.
+ * URS_OK, URS_ENOTFOUND (cohort or posting), URS_EDB.
+ */
+URS_NODISCARD int db_curate(struct db *db, const char *cohort, int64_t posting_id,
+                            enum db_curate action, const char *note, int64_t now, struct err *e);
+
+struct db_curation {
+    int64_t cohort_id;
+    int64_t posting_id;
+    bool pinned;
+    bool hidden;
+    const char *note;       /* may be NULL */
+    const char *coach;      /* the cohort's coach name */
+    const char *title;      /* the posting's title and employer (may be NULL) */
+    const char *employer;
+    bool open;              /* the posting is still open */
+};
+typedef int (*db_curation_fn)(void *ctx, const struct db_curation *c);
+
+/* The curation of one cohort (cohort != NULL) or of every cohort. */
+URS_NODISCARD int db_curation_each(struct db *db, const char *cohort, db_curation_fn fn,
+                                   void *ctx, struct err *e);
+/* Every (cohort id, subscriber id) membership pair. */
+typedef int (*db_member_fn)(void *ctx, int64_t cohort_id, int64_t subscriber_id);
+URS_NODISCARD int db_memberships_each(struct db *db, db_member_fn fn, void *ctx, struct err *e);
+
+/* Digest building: candidate postings, keyword hits, what was already sent. */
+
+/* Called per posting with its fingerprint (16 hex digits); only the fields a digest shows
+   are loaded (no description, no evidence). */
+typedef int (*db_candidate_fn)(void *ctx, const struct posting *p, const char *fingerprint);
+
+/* Open postings first seen at or after since, plus every open posting pinned for a cohort. */
+URS_NODISCARD int db_digest_candidates(struct db *db, int64_t since, db_candidate_fn fn,
+                                       void *ctx, struct err *e);
+
+/*
+ * Ids (>= min_id) of postings matching keywords (the subscriber syntax: words within a comma
+ * group all required, groups alternatives; every word quoted for FTS5). URS_EINVAL when the
+ * keywords hold no word.
+ */
+typedef int (*db_id_fn)(void *ctx, int64_t id);
+URS_NODISCARD int db_keyword_hits(struct db *db, const char *keywords, int64_t min_id,
+                                  db_id_fn fn, void *ctx, struct err *e);
+
+/* (subscriber, fingerprint) pairs already sent, for the fingerprints of the candidates. */
+typedef int (*db_sent_fn)(void *ctx, int64_t subscriber_id, const char *fingerprint);
+URS_NODISCARD int db_digest_sent_pairs(struct db *db, int64_t since, db_sent_fn fn, void *ctx,
+                                       struct err *e);
+
+/* One rendered digest and what it holds: recorded together or not at all. */
+struct db_digest_record {
+    int64_t subscriber_id;
+    int64_t expect_last_digest_at; /* the subscriber's last_digest_at as read (0: never) */
+    int64_t now;
+    int64_t next_due_at;
+    const char *recipient;
+    const char *message_id;
+    const char *subject;
+    const char *message;           /* the complete RFC 5322 message, CRLF line ends */
+    size_t message_len;            /* 0: nothing new, only the schedule advances */
+    const int64_t *posting_ids;
+    const char *const *fingerprints;
+    size_t postings_len;
+};
+
+/*
+ * Record a digest: the outbox row (queued, due now), one deliveries row per posting, the
+ * subscriber's last_digest_at/next_due_at and the day's anonymous counts, in one transaction
+ * (the caller's, when one is open). *outbox_id = 0 when message_len is 0.
+ * URS_EBUSY when the subscriber's last_digest_at changed meanwhile (another process built
+ * this digest): nothing is written. URS_OK, URS_EBUSY, URS_EDB.
+ */
+URS_NODISCARD int db_digest_record(struct db *db, const struct db_digest_record *r,
+                                   int64_t *outbox_id, struct err *e);
+
+/* The outbox: queued messages, delivered once. */
+enum db_outbox_status { DB_OUTBOX_QUEUED = 0, DB_OUTBOX_SENT, DB_OUTBOX_FAILED };
+const char *db_outbox_status_name(enum db_outbox_status s);
+
+struct db_outbox_row {
+    int64_t id;
+    int64_t subscriber_id;         /* 0 when the subscriber is gone */
+    enum db_sub_status subscriber_status;
+    const char *recipient;
+    const char *message_id;
+    const char *subject;
+    const char *message;           /* NULL in listings */
+    size_t message_len;
+    size_t postings;
+    enum db_outbox_status status;
+    long attempts;
+    int64_t created_at;
+    int64_t queued_at;             /* created_at, or when `outbox retry` requeued it */
+    int64_t next_attempt_at;
+    int64_t last_attempt_at;
+    int64_t sent_at;
+    const char *last_error;        /* may be NULL */
+};
+typedef int (*db_outbox_fn)(void *ctx, const struct db_outbox_row *r);
+
+/*
+ * Claim up to limit queued rows due at now (oldest first): each claimed row gets
+ * attempts + 1, last_attempt_at = now and next_attempt_at = now + lease, so another process
+ * skips it and a crash retries it after the lease. fn sees each claimed row with its message.
+ */
+URS_NODISCARD int db_outbox_claim(struct db *db, int64_t now, int64_t lease, size_t limit,
+                                  db_outbox_fn fn, void *ctx, struct err *e);
+/* Listing (status < 0: all), newest first, without message bodies; limit 0 = all. */
+URS_NODISCARD int db_outbox_each(struct db *db, int status, size_t limit, db_outbox_fn fn,
+                                 void *ctx, struct err *e);
+/* One row with its message. URS_ENOTFOUND. */
+URS_NODISCARD int db_outbox_get(struct db *db, int64_t id, db_outbox_fn fn, void *ctx,
+                                struct err *e);
+/* Delivered: status sent, sent_at, the subscriber's hard bounce count reset. */
+URS_NODISCARD int db_outbox_mark_sent(struct db *db, int64_t id, int64_t now, struct err *e);
+/* A transient failure: stays queued until next_attempt_at; error kept (cut to 400 bytes). */
+URS_NODISCARD int db_outbox_defer(struct db *db, int64_t id, int64_t next_attempt_at,
+                                  const char *error, struct err *e);
+/*
+ * A permanent failure. With hard_bounce, the subscriber's hard bounce count grows and the
+ * subscriber becomes bounced when it reaches bounce_limit (*bounced says so; may be NULL).
+ */
+URS_NODISCARD int db_outbox_fail(struct db *db, int64_t id, int64_t now, const char *error,
+                                 bool hard_bounce, long bounce_limit, bool *bounced,
+                                 struct err *e);
+/* Requeue failed rows (id 0: every failed row) due at now; *count requeued. */
+URS_NODISCARD int db_outbox_retry(struct db *db, int64_t id, int64_t now, size_t *count,
+                                  struct err *e);
+/* Delete sent and failed rows created before before; deliveries stay. *count deleted. */
+URS_NODISCARD int db_outbox_purge(struct db *db, int64_t before, size_t *count, struct err *e);
+/* Counts by status, for `outbox list` and tests. */
+URS_NODISCARD int db_outbox_counts(struct db *db, size_t *queued, size_t *sent, size_t *failed,
+                                   struct err *e);
+
 #endif
