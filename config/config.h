@@ -12,6 +12,13 @@
 
 enum config_starttls { CONFIG_STARTTLS_OFF = 0, CONFIG_STARTTLS_OPTIONAL, CONFIG_STARTTLS_REQUIRED };
 
+/* Where a loaded secret came from (config_dump names it instead of printing the secret). */
+enum config_secret_origin { CONFIG_SECRET_NONE = 0, CONFIG_SECRET_FILE, CONFIG_SECRET_ENV };
+
+#define CONFIG_MAX_SOURCES 1000   /* [source "..."] sections, bundled ones included */
+#define CONFIG_MAX_SOURCE_NAME 40 /* bytes of a source name: letters, digits, '.', '_', '-' */
+#define CONFIG_MAX_LIST 100       /* items of one `a; b; c` list */
+
 /* One `[source "name"]` section. Strings are owned by the config; NULL when not set. */
 struct config_source {
     char *name;
@@ -37,6 +44,8 @@ struct config_source {
     char *api_key;      /* loaded secret; never printed */
     const char *file;   /* where the section was read (borrowed, static or config path) */
     int line;
+    bool bundled;       /* from config/sources/ (file then says where it was last changed) */
+    enum config_secret_origin api_key_origin; /* api_key_file or URSCOUT_USAJOBS_KEY */
 };
 
 struct config {
@@ -47,6 +56,7 @@ struct config {
     char *user_agent;   /* default "urscout/VERSION (+contact)" */
     char *contact;      /* mail or URL put into the User-Agent */
     char *lock_file;    /* default DATABASE.lock */
+    bool bundled_sources; /* also load the sources built in from config/sources/, default true */
 
     /* [crawl] */
     long concurrency;          /* transfers at once, default 8 */
@@ -69,6 +79,8 @@ struct config {
     enum config_starttls starttls; /* default required */
     char *smtp_user;
     char *smtp_password;           /* secret: from password_file or URSCOUT_SMTP_PASSWORD */
+    char *smtp_password_file;      /* [smtp] password_file, NULL when not set */
+    enum config_secret_origin smtp_password_origin;
     int64_t smtp_timeout_ms;       /* default 30000 */
 
     /* [delivery] */
@@ -82,6 +94,8 @@ struct config {
     char *unsubscribe_mailto;/* mailto address for List-Unsubscribe */
     char *hmac_key;          /* secret: from hmac_key_file or URSCOUT_HMAC_KEY */
     size_t hmac_key_len;
+    char *hmac_key_file;     /* [delivery] hmac_key_file, NULL when not set */
+    enum config_secret_origin hmac_key_origin;
 
     /* [web] */
     char *base_url;          /* public https URL of the unsubscribe endpoint */
@@ -94,8 +108,13 @@ struct config {
 
 /*
  * Load a config. path NULL: ./urscout.ini when it exists, else the built-in defaults.
- * Every error is "file:line: option: reason" in e (suggesting the nearest known key for
- * unknown ones). Returns URS_OK, URS_ENOMEM, URS_EIO, URS_EPARSE or URS_EINVAL.
+ * Unless `[general] bundled_sources = false`, the sources built in from config/sources/
+ * are added (a user section of the same name replaces one when it sets kind, else changes
+ * the keys it sets). Every error is "file:line: option: reason" in e, followed by the
+ * offending line (suggesting the nearest known key for unknown ones); the first error wins,
+ * later ones go to log_error. Returns URS_OK, URS_ENOMEM, URS_EIO (cannot read path),
+ * URS_EPARSE (syntax, unknown key/section, key twice), URS_EINVAL (bad value, missing key,
+ * refused secret) or URS_ELIMIT (file, line or source count over its limit).
  * The caller frees *out with config_free.
  */
 URS_NODISCARD int config_load(const char *path, struct config **out, struct err *e);
@@ -106,15 +125,33 @@ URS_NODISCARD int config_defaults(struct config **out, struct err *e);
 /* Release a config; accepts NULL. */
 void config_free(struct config *cfg);
 
-/* Write the effective config as INI to out, secrets masked as "********". */
+/*
+ * Write the effective config as INI to out: every key with its value, secrets masked as
+ * "********" with where they came from, each source with the file:line that defined it.
+ * The output loads again with config_load.
+ */
 void config_dump(const struct config *cfg, FILE *out);
+
+/*
+ * Write every key with its default and its one-line doc: as commented INI (the example
+ * config), or as the Markdown key reference (docs/config.md) when markdown is true.
+ */
+void config_print_defaults(FILE *out, bool markdown);
+
+/* Number of source files built into the binary from config/sources/ (may be 0). */
+size_t config_bundled_count(void);
+/* The name of bundled file i, e.g. "config/sources/workday.ini"; NULL when i is too big. */
+const char *config_bundled_name(size_t i);
 
 /* The source named name, or NULL. Borrowed from cfg. */
 const struct config_source *config_source_find(const struct config *cfg, const char *name);
 
 /*
  * Read a secret file: refused when group/other permission bits are set (the fix is named),
- * when over URS_MAX_SECRET bytes, or empty. Trailing newline dropped. *out is malloc'd.
+ * when not a regular file, over URS_MAX_SECRET bytes, or empty. One trailing newline dropped.
+ * *out is malloc'd and NUL-terminated (*out_len excludes the NUL; out_len may be NULL).
+ * Returns URS_OK, URS_ENOMEM, URS_EIO (cannot open/read), URS_EINVAL (permissions, not a
+ * regular file, empty) or URS_ELIMIT (too big); e names the file.
  */
 URS_NODISCARD int config_read_secret(const char *path, char **out, size_t *out_len,
                                      struct err *e);
