@@ -126,12 +126,14 @@ static int row_posting(xmlNodePtr a, const char *page_url, struct posting *p)
 static int take_row(struct crawl_job *job, struct posting *p, size_t *added)
 {
     bool seen = false;
-    int rc = p->external_id && p->url ? crawl_job_mark_seen(job, p->external_id, &seen)
-                                      : URS_OK;
-    if (rc != URS_OK || seen || !p->external_id || !p->url)
+    bool document = crawl_job_is_document(job);
+    if (!p->external_id || (!p->url && !document))
+        return URS_OK;
+    int rc = crawl_job_mark_seen(job, p->external_id, &seen);
+    if (rc != URS_OK || seen)
         return rc;
     (*added)++;
-    if (crawl_job_is_document(job))
+    if (document)
         return crawl_emit(job, p);
     struct crawl_rows *rows = crawl_rows_of(job);
     size_t index;

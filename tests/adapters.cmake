@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+# Crawler adapter tests: payloads from shared/formats and hostile fixtures, no network.
+urs_unit_test(adapters unit/test_adapters.c unit/adapters_tu.c LIBS urs_crawler)
