@@ -136,6 +136,7 @@ static void set_common(struct engine *eng, struct xfer *x, CURL *c)
 
 int fetch_begin(struct engine *eng, struct xfer *x, struct err *e)
 {
+    fetch_free_body(x); /* a retry starts over */
     memset(&x->f, 0, sizeof x->f);
     fetch_result_clear(&x->res);
     x->f.cut_ok = x->robots_for != NULL;
