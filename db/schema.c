@@ -67,6 +67,7 @@ const char db_schema_v1_core[] =
     "  title, employer, location, description,"
     "  content='postings', content_rowid='id',"
     "  tokenize='porter unicode61 remove_diacritics 2');"
+    "INSERT INTO postings_fts(postings_fts, rank) VALUES ('rank', 'bm25(10.0, 3.0, 2.0, 1.0)');"
     "CREATE TRIGGER postings_fts_ai AFTER INSERT ON postings BEGIN"
     "  INSERT INTO postings_fts(rowid, title, employer, location, description)"
     "  VALUES (new.id, new.title, new.employer, new.location, new.description);"

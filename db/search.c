@@ -3,6 +3,7 @@
 #include "db/db_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db/postings_int.h"
@@ -23,28 +24,68 @@
     " AND (?9 != 0 OR p.closed_at IS NULL)"                                                   \
     " AND (?10 = 0 OR p.ur_role = 1)"
 
-/* Ranked: bm25 with title weighted most; the best row of each fingerprint kept. */
+/*
+ * Ranked by FTS5's rank (bm25 with the column weights set in the schema), which FTS5 sorts
+ * itself; rows are stepped only until enough distinct fingerprints have been seen, so a query
+ * matching most of the table costs one sort of (rank, rowid), not a read of every row.
+ */
 static const char sql_search_text[] =
-    "SELECT * FROM (SELECT p.id, p.source, p.external_id, p.url, p.title, p.employer, "
-    "p.location, p.description, p.posted_at, p.valid_through, p.first_seen, p.last_seen, "
-    "p.closed_at, p.work_hint, p.employment_hint, p.salary_hint_min, p.salary_hint_max, "
-    "p.salary_hint_period, p.disciplines, p.work_mode, p.schedule, p.license_states, "
-    "p.salary_min, p.salary_max, p.salary_period, p.salary_annual, p.role_family, p.ur_role, "
-    "p.ur_score, row_number() OVER (PARTITION BY p.fingerprint ORDER BY f.rank, p.id) AS dup, "
-    "f.rank AS score FROM (SELECT rowid, bm25(postings_fts, 10.0, 3.0, 2.0, 1.0) AS rank "
-    "FROM postings_fts WHERE postings_fts MATCH ?1) AS f JOIN postings p ON p.id = f.rowid "
-    "WHERE 1" SEARCH_FILTERS ") WHERE dup = 1 ORDER BY score, first_seen DESC, id LIMIT ?11";
+    "SELECT p.id, p.source, p.external_id, p.url, p.title, p.employer, p.location, "
+    "p.description, p.posted_at, p.valid_through, p.first_seen, p.last_seen, p.closed_at, "
+    "p.work_hint, p.employment_hint, p.salary_hint_min, p.salary_hint_max, p.salary_hint_period, "
+    "p.disciplines, p.work_mode, p.schedule, p.license_states, p.salary_min, p.salary_max, "
+    "p.salary_period, p.salary_annual, p.role_family, p.ur_role, p.ur_score, p.fingerprint "
+    "FROM postings_fts f JOIN postings p ON p.id = f.rowid "
+    "WHERE postings_fts MATCH ?1" SEARCH_FILTERS " ORDER BY f.rank";
 
-/* Unranked: newest first. */
+/* Unranked: newest first (the (closed_at, first_seen) index gives the order). */
 static const char sql_search_plain[] =
-    "SELECT * FROM (SELECT p.id, p.source, p.external_id, p.url, p.title, p.employer, "
-    "p.location, p.description, p.posted_at, p.valid_through, p.first_seen, p.last_seen, "
-    "p.closed_at, p.work_hint, p.employment_hint, p.salary_hint_min, p.salary_hint_max, "
-    "p.salary_hint_period, p.disciplines, p.work_mode, p.schedule, p.license_states, "
-    "p.salary_min, p.salary_max, p.salary_period, p.salary_annual, p.role_family, p.ur_role, "
-    "p.ur_score, row_number() OVER (PARTITION BY p.fingerprint ORDER BY p.closed_at IS NOT NULL, "
-    "p.first_seen DESC, p.id) AS dup FROM postings p WHERE 1" SEARCH_FILTERS
-    ") WHERE dup = 1 ORDER BY first_seen DESC, id DESC LIMIT ?11";
+    "SELECT p.id, p.source, p.external_id, p.url, p.title, p.employer, p.location, "
+    "p.description, p.posted_at, p.valid_through, p.first_seen, p.last_seen, p.closed_at, "
+    "p.work_hint, p.employment_hint, p.salary_hint_min, p.salary_hint_max, p.salary_hint_period, "
+    "p.disciplines, p.work_mode, p.schedule, p.license_states, p.salary_min, p.salary_max, "
+    "p.salary_period, p.salary_annual, p.role_family, p.ur_role, p.ur_score, p.fingerprint "
+    "FROM postings p WHERE 1" SEARCH_FILTERS " ORDER BY p.first_seen DESC, p.id DESC";
+
+#define FINGERPRINT_COLUMN 29
+
+/* Fingerprints already shown: open addressing over their 64-bit values (0 never occurs). */
+struct seen_set {
+    uint64_t *slots;
+    size_t cap, len;
+};
+
+static int seen_add(struct seen_set *s, const char *hex, bool *fresh)
+{
+    uint64_t v = hex ? strtoull(hex, NULL, 16) : 0;
+    v = v ? v : 1;
+    if (s->len * 2 >= s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        uint64_t *slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return URS_ENOMEM;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slots[i])
+                continue;
+            size_t j = (size_t)(s->slots[i] % cap);
+            while (slots[j])
+                j = (j + 1) % cap;
+            slots[j] = s->slots[i];
+        }
+        free(s->slots);
+        s->slots = slots;
+        s->cap = cap;
+    }
+    size_t j = (size_t)(v % s->cap);
+    while (s->slots[j] && s->slots[j] != v)
+        j = (j + 1) % s->cap;
+    *fresh = s->slots[j] == 0;
+    if (*fresh) {
+        s->slots[j] = v;
+        s->len++;
+    }
+    return URS_OK;
+}
 
 static void bind_query(sqlite3_stmt *st, const struct db_query *q)
 {
@@ -65,7 +106,6 @@ static void bind_query(sqlite3_stmt *st, const struct db_query *q)
         sqlite3_bind_null(st, 8);
     sqlite3_bind_int(st, 9, q->include_closed);
     sqlite3_bind_int(st, 10, q->ur_only);
-    sqlite3_bind_int64(st, 11, q->limit ? (sqlite3_int64)q->limit : -1);
 }
 
 /* FTS5 reports query mistakes as plain SQLITE_ERROR: turn them into a user message. */
@@ -86,11 +126,19 @@ int db_search(struct db *db, const struct db_query *q, db_posting_fn fn, void *c
 {
     bool text = q->text && *q->text;
     sqlite3_stmt *st;
-    if (db_prepare(db, text ? sql_search_text : sql_search_plain, &st, e) != URS_OK)
-        return URS_EDB;
+    if (db_stmt(db, text ? sql_search_text : sql_search_plain, &st, e) != URS_OK)
+        return text ? query_error(db, q, e) : URS_EDB;
     bind_query(st, q);
-    int rc, out = URS_OK;
-    while (out == URS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    struct seen_set seen = {NULL, 0, 0};
+    size_t shown = 0;
+    int rc = SQLITE_DONE, out = URS_OK;
+    while (out == URS_OK && (!q->limit || shown < q->limit) &&
+           (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        bool fresh = false;
+        if (seen_add(&seen, (const char *)sqlite3_column_text(st, FINGERPRINT_COLUMN), &fresh))
+            out = err_set(e, URS_ENOMEM, "search: out of memory");
+        if (out != URS_OK || !fresh)
+            continue;
         struct posting p;
         if (db_posting_from_row(st, 0, &p) != URS_OK) {
             out = err_set(e, URS_ENOMEM, "search: out of memory");
@@ -100,10 +148,12 @@ int db_search(struct db *db, const struct db_query *q, db_posting_fn fn, void *c
         if (out == URS_OK && fn(ctx, &p) != 0)
             out = err_set(e, URS_EINVAL, "search stopped by the caller");
         posting_free(&p);
+        shown++;
     }
-    if (out == URS_OK && rc != SQLITE_DONE)
+    if (out == URS_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
         out = text ? query_error(db, q, e) : db_fail(db, "search", e);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    free(seen.slots);
     return out;
 }
 
