@@ -102,6 +102,27 @@ URS_NODISCARD int db_postings_close_expired(struct db *db, int64_t now, size_t *
 /* Counts for `urscout stats` (by state, source, discipline, mode, role), as aligned text. */
 URS_NODISCARD int db_stats(struct db *db, struct sbuf *out, struct err *e);
 
+/* ---- the main job's cycles (db/runs.c), read by `urscout status` ---- */
+
+struct db_run {
+    int64_t id;
+    int64_t pid;
+    int64_t started_at;
+    int64_t finished_at; /* 0 while running (or when the process died) */
+    int64_t sources_ok, sources_failed;
+    int64_t postings_new, postings_updated, postings_closed;
+    int64_t digests, mail_sent, mail_failed;
+    int64_t next_due_at; /* when the daemon planned its next cycle, 0 unknown */
+    char summary[256];
+};
+
+/* Record the start of a cycle; sets r->id. URS_OK or URS_EDB. */
+URS_NODISCARD int db_run_start(struct db *db, struct db_run *r, struct err *e);
+/* Record the counts and end of the cycle r->id. URS_OK or URS_EDB. */
+URS_NODISCARD int db_run_finish(struct db *db, const struct db_run *r, struct err *e);
+/* The latest cycle into *r. URS_OK, URS_ENOTFOUND (none yet), URS_EDB. */
+URS_NODISCARD int db_run_last(struct db *db, struct db_run *r, struct err *e);
+
 /* ---- maintenance (db/db.c) ---- */
 
 /* integrity_check and foreign_key_check; *ok false with the findings in report. */
@@ -317,13 +338,21 @@ struct db_outbox_row {
 };
 typedef int (*db_outbox_fn)(void *ctx, const struct db_outbox_row *r);
 
+/* Claimed rows with their messages, owned by the batch (db_outbox_batch_free). */
+struct db_outbox_batch {
+    struct db_outbox_row *rows;
+    size_t len;
+    char **strings; /* private */
+};
+void db_outbox_batch_free(struct db_outbox_batch *b);
+
 /*
- * Claim up to limit queued rows due at now (oldest first): each claimed row gets
- * attempts + 1, last_attempt_at = now and next_attempt_at = now + lease, so another process
- * skips it and a crash retries it after the lease. fn sees each claimed row with its message.
+ * Claim up to limit queued rows due at now (oldest first), in one transaction: each claimed
+ * row gets attempts + 1, last_attempt_at = now and next_attempt_at = now + lease, so another
+ * process skips it and a crash retries it after the lease. out is initialised here.
  */
 URS_NODISCARD int db_outbox_claim(struct db *db, int64_t now, int64_t lease, size_t limit,
-                                  db_outbox_fn fn, void *ctx, struct err *e);
+                                  struct db_outbox_batch *out, struct err *e);
 /* Listing (status < 0: all), newest first, without message bodies; limit 0 = all. */
 URS_NODISCARD int db_outbox_each(struct db *db, int status, size_t limit, db_outbox_fn fn,
                                  void *ctx, struct err *e);
