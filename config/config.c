@@ -61,8 +61,10 @@ int config_defaults(struct config **out, struct err *e)
 {
     *out = NULL;
     struct config *cfg = calloc(1, sizeof *cfg);
-    if (!cfg)
-        return err_set(e, URS_ENOMEM, "config: out of memory");
+    if (!cfg) {
+        (void)err_set(e, URS_ENOMEM, "config: out of memory");
+        return URS_ENOMEM;
+    }
     int rc = config_options_defaults(CONFIG_SCOPE_GLOBAL, cfg, e);
     if (rc == URS_OK)
         rc = derive(cfg, true, true, e);
@@ -127,7 +129,7 @@ static int load_user(struct load *ld, const char *path)
     if (!(cfg->path = strdup(path)))
         return err_set(ld->errs.e, URS_ENOMEM, "config: out of memory");
     struct sbuf text;
-    sbuf_init(&text, URS_MAX_CONFIG_FILE);
+    sbuf_init(&text, (size_t)URS_MAX_CONFIG_FILE);
     int rc = read_file(path, &text, ld->errs.e);
     if (rc == URS_OK)
         rc = config_parse_text(cfg, ld->global_lines, &ld->user, cfg->path, sbuf_str(&text),

@@ -26,7 +26,7 @@ static void dump_option(FILE *out, const struct config_option *opt, const void *
                         bool skip_unset)
 {
     struct sbuf b;
-    sbuf_init(&b, URS_MAX_CONFIG_LINE * 4);
+    sbuf_init(&b, (size_t)URS_MAX_CONFIG_LINE * 4);
     if (!config_option_is_set(opt, base)) {
         if (!skip_unset)
             (void)fprintf(out, "# %s = (not set)\n", opt->name);

@@ -430,7 +430,7 @@ int config_parse_text(struct config *cfg, int *global_lines, struct config_src_l
                          .data = text,
                          .len = len,
                          .state = SEC_NONE};
-    if (len > URS_MAX_CONFIG_FILE) {
+    if (len > (size_t)URS_MAX_CONFIG_FILE) {
         config_errs_add(errs, URS_ELIMIT, name, 0, NULL, NULL, 0, "larger than %d bytes",
                         URS_MAX_CONFIG_FILE);
         return URS_ELIMIT;

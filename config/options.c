@@ -14,7 +14,6 @@
 #define SEC  1000LL
 #define MIN_ (60 * SEC)
 #define HOUR (60 * MIN_)
-#define DAY  (24 * HOUR)
 
 static const char *const starttls_words[] = {"off", "optional", "required", NULL};
 static const char *const kind_words[] = {
@@ -44,6 +43,11 @@ static const char *check_token(const char *value)
     return NULL;
 }
 
+static const char source_doc[] =
+    "One section per job source, written [source \"name\"] (name: letters, digits, '.', '_', "
+    "'-'; at most 40 bytes). A section naming a bundled source replaces it when it sets kind, "
+    "else changes only the keys it sets.";
+
 const char *const config_sections[] = {"general", "crawl", "smtp", "delivery", "web", "source"};
 const size_t config_sections_len = sizeof config_sections / sizeof config_sections[0];
 const char *const config_section_docs[] = {
@@ -52,9 +56,7 @@ const char *const config_section_docs[] = {
     "The mail server for digests. Without a host, digests go to the Maildir of [delivery].",
     "Digest mail: sender, pacing, retries and unsubscribe signing.",
     "The unsubscribe endpoint.",
-    "One section per job source, written [source \"name\"] (name: letters, digits, '.', '_', "
-    "'-'; at most 40 bytes). A section naming a bundled source replaces it when it sets kind, "
-    "else changes only the keys it sets.",
+    source_doc,
 };
 
 const struct config_option config_options[] = {
@@ -169,7 +171,7 @@ const struct config_option config_options[] = {
      .type = CONFIG_T_SECONDS,
      .offset = G(default_interval),
      .min = 60,
-     .max = 30 * 86400,
+     .max = 30LL * 86400,
      .def = "6h",
      .doc = "Time between two crawls of a source that sets no interval."},
     {.section = "crawl",
@@ -268,7 +270,7 @@ const struct config_option config_options[] = {
      .type = CONFIG_T_SECONDS,
      .offset = G(max_age),
      .min = 60,
-     .max = 365 * 86400,
+     .max = 365LL * 86400,
      .def = "2d",
      .doc = "Keep retrying a queued message this long, then fail it."},
     {.section = "delivery",
@@ -352,7 +354,7 @@ const struct config_option config_options[] = {
      .type = CONFIG_T_SECONDS,
      .offset = S(interval),
      .min = 60,
-     .max = 30 * 86400,
+     .max = 30LL * 86400,
      .def_doc = "default [crawl] default_interval",
      .doc = "Time between two crawls of this source."},
     {.section = "source",

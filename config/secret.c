@@ -52,14 +52,16 @@ int config_read_secret(const char *path, char **out, size_t *out_len, struct err
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return err_set(e, URS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *buf = NULL;
     int rc = check_file(fd, path, e);
-    if (rc == URS_OK && !(buf = malloc(URS_MAX_SECRET + 2)))
-        rc = err_set(e, URS_ENOMEM, "%s: out of memory", path);
-    ssize_t got = rc == URS_OK ? read_all(fd, buf, URS_MAX_SECRET) : 0;
-    if (rc == URS_OK && got < 0)
+    char *buf = rc == URS_OK ? malloc(URS_MAX_SECRET + 2) : NULL;
+    if (!buf) {
+        (void)close(fd);
+        return rc != URS_OK ? rc : err_set(e, URS_ENOMEM, "%s: out of memory", path);
+    }
+    ssize_t got = read_all(fd, buf, URS_MAX_SECRET);
+    if (got < 0)
         rc = err_set(e, URS_EIO, "%s: cannot read: %s", path, strerror(errno));
-    else if (rc == URS_OK && got > URS_MAX_SECRET)
+    else if (got > URS_MAX_SECRET)
         rc = err_set(e, URS_ELIMIT, "%s: larger than %d bytes", path, URS_MAX_SECRET);
     (void)close(fd);
     size_t n = got > 0 ? (size_t)got : 0;
@@ -70,8 +72,7 @@ int config_read_secret(const char *path, char **out, size_t *out_len, struct err
     if (rc == URS_OK && n == 0)
         rc = err_set(e, URS_EINVAL, "%s: empty", path);
     if (rc != URS_OK) {
-        if (buf)
-            config_secret_free(buf, URS_MAX_SECRET + 2);
+        config_secret_free(buf, URS_MAX_SECRET + 2);
         return rc;
     }
     buf[n] = '\0';
