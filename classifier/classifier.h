@@ -3,10 +3,17 @@
 #ifndef URSCOUT_CLASSIFIER_CLASSIFIER_H
 #define URSCOUT_CLASSIFIER_CLASSIFIER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "common/err.h"
 #include "common/posting.h"
+#include "common/sbuf.h"
 
 struct classifier;
+
+/* Bytes of description scanned; the rest is ignored so any input takes bounded time. */
+#define CLASSIFY_MAX_TEXT (64 * 1024)
 
 /*
  * Compile the rules. rules_path NULL: the rules embedded in the binary at build time (from
@@ -26,5 +33,59 @@ void classify_close(struct classifier *c);
  * input. Returns URS_OK or URS_ENOMEM.
  */
 URS_NODISCARD int classify_posting(const struct classifier *c, struct posting *p, struct err *e);
+
+/*
+ * Append to out the text evidence offsets refer to: title "\n" location "\n" description (cut
+ * at CLASSIFY_MAX_TEXT on a UTF-8 boundary) "\n" work_hint "\n" employment_hint "\n" url
+ * (missing fields are empty). Returns URS_OK or the sbuf error (URS_ENOMEM, URS_ELIMIT).
+ */
+URS_NODISCARD int classify_text_layout(const struct posting *p, struct sbuf *out);
+
+/*
+ * Append to out, for rule writers, every rule match of p (file:line, tag, value, weight, zone,
+ * offset, text) and the resulting scores per tag value. p is not changed. Returns URS_OK,
+ * URS_ENOMEM or the sbuf error.
+ */
+URS_NODISCARD int classify_trace(const struct classifier *c, const struct posting *p,
+                                 struct sbuf *out);
+
+/* ---- evaluation against a labelled set (classifier/eval.c) ---- */
+
+struct classify_eval;
+
+/*
+ * Classify every record of a labelled JSON Lines file (format: shared/eval/README.md) and
+ * score the tags against the labels. A bad line is an error naming file:line. Free the result
+ * with classify_eval_free. Returns URS_OK, URS_EIO, URS_EPARSE, URS_ELIMIT, URS_ENOMEM.
+ */
+URS_NODISCARD int classify_eval_file(const struct classifier *c, const char *path,
+                                     struct classify_eval **out, struct err *e);
+
+/* The headline scores, each in 0..1 (1 when there was nothing to score). */
+struct classify_eval_scores {
+    size_t records;
+    double ur_role_f1;    /* F1 of ur_role = yes */
+    double discipline_f1; /* micro F1 over (posting, discipline) pairs */
+    double work_mode_f1;  /* micro F1 over the four values (accuracy) */
+    double schedule_f1;   /* micro F1 over (posting, schedule) pairs */
+    double license_f1;    /* micro F1 over (posting, licence code) pairs */
+    double role_family_f1;/* micro F1 over the families (accuracy) */
+    double salary_exact;  /* exact matches / postings whose label states a salary */
+};
+void classify_eval_scores(const struct classify_eval *ev, struct classify_eval_scores *out);
+
+/* True when the scores meet the targets of issue 3; why lists the misses ("" when met). */
+bool classify_eval_targets_met(const struct classify_eval_scores *sc, struct sbuf *why);
+
+/*
+ * Write the report: per tag and value precision, recall, F1; the headline scores against the
+ * targets; with misses, one line per wrong tag (id, expected, got, evidence). Returns URS_OK
+ * or the sbuf error.
+ */
+URS_NODISCARD int classify_eval_report(const struct classify_eval *ev, bool misses,
+                                       struct sbuf *out);
+
+/* Release an evaluation; accepts NULL. */
+void classify_eval_free(struct classify_eval *ev);
 
 #endif

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/* From rule scores to tags: page kind, discipline, role family and UR relevance, mode, schedule. */
+#include <string.h>
+
+#include "classifier/classifier_int.h"
+
+/* Evidence rows kept per tag value. */
+#define EV_DISC 2
+#define EV_MODE 2
+#define EV_SCHED 1
+#define EV_ROLE 2
+#define EV_UR 3
+
+static bool is_ur_family(enum role_family f)
+{
+    return f == ROLE_UTILIZATION_REVIEW || f == ROLE_PRIOR_AUTHORIZATION ||
+           f == ROLE_APPEALS_DENIALS || f == ROLE_PHYSICIAN_ADVISOR;
+}
+
+static bool is_coord_family(enum role_family f)
+{
+    return f == ROLE_CARE_COORDINATION || f == ROLE_CASE_MANAGEMENT;
+}
+
+/* The strongest negative rule of (tag, value) as evidence for a "no". */
+static int negative_evidence(const struct scan *s, struct posting *p, enum tag_kind kind,
+                             const char *value, enum ctag tag, int v)
+{
+    size_t best = s->c->rules_len;
+    for (size_t r = 0; r < s->c->rules_len; r++) {
+        const struct rule *rule = &s->c->rules[r];
+        if (!s->count[r] || rule->tag != tag || rule->value != v || rule->weight >= 0)
+            continue;
+        if (best == s->c->rules_len || rule->weight < s->c->rules[best].weight)
+            best = r;
+    }
+    if (best == s->c->rules_len)
+        return URS_OK;
+    const struct match *m = &s->m[s->first[best]];
+    int rc = posting_add_evidence(p, kind, value, s->text.data + m->start, m->end - m->start,
+                                  m->start);
+    return rc == URS_ELIMIT ? URS_OK : rc;
+}
+
+static int decide_disciplines(const struct scan *s, struct posting *p)
+{
+    int rc = URS_OK;
+    for (int d = 0; d < DISC_COUNT && rc == URS_OK; d++) {
+        if (SCORE(s, CT_DISCIPLINE, d) < s->c->set.discipline_min)
+            continue;
+        p->disciplines |= 1u << d;
+        rc = scan_evidence(s, p, TAG_DISCIPLINE, disc_name((enum disc)d), CT_DISCIPLINE, d,
+                           EV_DISC);
+    }
+    return rc;
+}
+
+static int decide_schedule(const struct scan *s, struct posting *p)
+{
+    int rc = URS_OK;
+    for (int v = 0; v < SCHED_COUNT && rc == URS_OK; v++) {
+        if (SCORE(s, CT_SCHEDULE, v) < s->c->set.schedule_min)
+            continue;
+        p->schedule |= 1u << v;
+        rc = scan_evidence(s, p, TAG_SCHEDULE, sched_name((enum sched)v), CT_SCHEDULE, v,
+                           EV_SCHED);
+    }
+    return rc;
+}
+
+/*
+ * Work mode, strongest statement first: hybrid; an on-site requirement (beats a "Remote"
+ * location bucket); remote; a plain on-site statement; on site inferred from hands-on duties,
+ * for clinical and coordination jobs that are not UR roles, or for any job when the hands-on
+ * evidence is twice the usual.
+ */
+static int decide_mode(const struct scan *s, struct posting *p)
+{
+    double min = s->c->set.mode_min;
+    int v = -1;
+    enum work_mode mode = MODE_UNKNOWN;
+    bool infer = (!p->ur_role && (p->role_family == ROLE_CLINICAL_OTHER ||
+                                  is_coord_family(p->role_family))) ||
+                 SCORE(s, CT_MODE, MV_ONSITE_INFERRED) >= 2 * min;
+    if (SCORE(s, CT_MODE, MV_HYBRID) >= min)
+        v = MV_HYBRID, mode = MODE_HYBRID;
+    else if (SCORE(s, CT_MODE, MV_ONSITE_REQUIRED) >= min)
+        v = MV_ONSITE_REQUIRED, mode = MODE_ONSITE;
+    else if (SCORE(s, CT_MODE, MV_REMOTE) >= min)
+        v = MV_REMOTE, mode = MODE_REMOTE;
+    else if (SCORE(s, CT_MODE, MV_ONSITE) >= min)
+        v = MV_ONSITE, mode = MODE_ONSITE;
+    else if (infer && SCORE(s, CT_MODE, MV_ONSITE_INFERRED) >= min)
+        v = MV_ONSITE_INFERRED, mode = MODE_ONSITE;
+    p->work_mode = mode;
+    if (v < 0)
+        return URS_OK;
+    return scan_evidence(s, p, TAG_WORK_MODE, work_mode_name(mode), CT_MODE, v, EV_MODE);
+}
+
+/* The family with the highest score; general review evidence leans to utilization review. */
+static enum role_family best_family(const struct scan *s, bool ur_only)
+{
+    enum role_family best = ROLE_UNKNOWN;
+    double best_score = 0;
+    for (int f = ROLE_UNKNOWN + 1; f < ROLE_ARTICLE; f++) {
+        double score = SCORE(s, CT_ROLE, f);
+        if (f == ROLE_UTILIZATION_REVIEW && SCORE(s, CT_UR, UR_REVIEW) > 0)
+            score += s->c->set.review_lean * SCORE(s, CT_UR, UR_REVIEW);
+        if ((!ur_only || is_ur_family((enum role_family)f)) && score > best_score) {
+            best_score = score;
+            best = (enum role_family)f;
+        }
+    }
+    return best;
+}
+
+/* UR evidence: the [ur review] rules. */
+static double ur_evidence(const struct scan *s)
+{
+    return SCORE(s, CT_UR, UR_REVIEW);
+}
+
+static double healthcare_evidence(const struct scan *s, double ur)
+{
+    double h = SCORE(s, CT_PAGE, PV_HEALTHCARE) + (ur > 0 ? ur : 0);
+    for (int d = 0; d < DISC_COUNT; d++)
+        h += SCORE(s, CT_DISCIPLINE, d) > 0 ? SCORE(s, CT_DISCIPLINE, d) : 0;
+    return h;
+}
+
+static int role_evidence(const struct scan *s, struct posting *p, enum role_family chosen)
+{
+    const char *name = role_family_name(p->role_family);
+    int rc = scan_evidence(s, p, TAG_ROLE_FAMILY, name, CT_ROLE, (int)p->role_family, EV_ROLE);
+    if (rc == URS_OK && chosen != p->role_family) /* fell back: show what it was read as */
+        rc = scan_evidence(s, p, TAG_ROLE_FAMILY, name, CT_ROLE, (int)chosen, 1);
+    if (rc != URS_OK)
+        return rc;
+    if (p->ur_role) {
+        rc = scan_evidence(s, p, TAG_UR_ROLE, "yes", CT_UR, UR_REVIEW, EV_UR);
+        if (rc == URS_OK && is_ur_family(p->role_family))
+            rc = scan_evidence(s, p, TAG_UR_ROLE, "yes", CT_ROLE, (int)p->role_family, 1);
+        return rc;
+    }
+    if (is_ur_family(chosen) || is_coord_family(chosen))
+        rc = negative_evidence(s, p, TAG_UR_ROLE, "no", CT_UR, UR_REVIEW);
+    return rc;
+}
+
+static int decide_role(const struct scan *s, struct posting *p)
+{
+    const struct csettings *set = &s->c->set;
+    double ur = ur_evidence(s);
+    enum role_family f = best_family(s, false), chosen;
+    /* a discipline title over a body full of review work: the review work is the job */
+    if ((f == ROLE_UNKNOWN || f == ROLE_CLINICAL_OTHER) && ur >= set->ur_strong) {
+        f = best_family(s, true);
+        f = f == ROLE_UNKNOWN ? ROLE_UTILIZATION_REVIEW : f;
+    }
+    if (f == ROLE_UNKNOWN && ur >= set->ur_min)
+        f = ROLE_UTILIZATION_REVIEW;
+    if (healthcare_evidence(s, ur) < set->healthcare_min)
+        f = ROLE_NON_HEALTHCARE;
+    chosen = f;
+    if (is_ur_family(f))
+        p->ur_role = ur >= set->ur_min;
+    else if (is_coord_family(f))
+        p->ur_role = ur >= set->ur_coord_min;
+    if (is_ur_family(f) && !p->ur_role)
+        f = f == ROLE_PHYSICIAN_ADVISOR ? ROLE_CLINICAL_OTHER : ROLE_ADMIN_OTHER;
+    p->role_family = f;
+    double min = is_coord_family(f) ? set->ur_coord_min : set->ur_min;
+    p->ur_score = ur > 0 ? ur / (ur + min) : 0;
+    if (!p->ur_role && p->ur_score >= 0.5)
+        p->ur_score = 0.49;
+    return role_evidence(s, p, chosen);
+}
+
+int decide_all(const struct scan *s, struct posting *p)
+{
+    double article = SCORE(s, CT_PAGE, PV_ARTICLE) - SCORE(s, CT_PAGE, PV_POSTING);
+    if (article >= s->c->set.article_min) {
+        p->role_family = ROLE_ARTICLE;
+        return scan_evidence(s, p, TAG_ROLE_FAMILY, "article", CT_PAGE, PV_ARTICLE, EV_ROLE);
+    }
+    int rc = decide_disciplines(s, p);
+    if (rc == URS_OK)
+        rc = decide_role(s, p);
+    if (rc == URS_OK)
+        rc = decide_mode(s, p);
+    if (rc == URS_OK)
+        rc = decide_schedule(s, p);
+    if (rc == URS_OK)
+        rc = licence_decide(s, p);
+    if (rc == URS_OK)
+        rc = salary_decide(s, p);
+    return rc;
+}

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/* Salary: "$27-36 per hour", "$65,000 - $80,000", "$85K-$95K/yr", "79354.10 To 103160.33 (USD)". */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "classifier/classifier_int.h"
+
+#define SKIP_BEFORE 30 /* bytes before an amount searched for "bonus", "per visit" ... */
+#define SKIP_AFTER 25
+#define USD_AFTER 8    /* bytes after an amount in which "USD" marks it as money */
+#define MAX_CANDIDATES 200 /* amounts weighed per posting: bounded time on junk */
+
+/* The salary rule matches of one scan. */
+struct sal_scan {
+    const struct scan *s;
+    const struct match **m;
+    size_t n;
+};
+
+struct amount {
+    size_t start, end; /* the amount or range in the text */
+    double min, max;
+    bool dollar;       /* "$" before it or "USD" after it */
+    bool range;
+    bool up_to;        /* "up to $X": no minimum */
+};
+
+/* Parse "85", "85,000", "85000.50", "85K" at t[i]; returns the bytes used, 0 when none. */
+static size_t number(const char *t, size_t len, size_t i, double *out)
+{
+    size_t j = i;
+    double v = 0;
+    if (j >= len || !isdigit((unsigned char)t[j]))
+        return 0;
+    for (size_t digits = 0; j < len; j++) {
+        if (isdigit((unsigned char)t[j])) {
+            if (++digits > 9)
+                return 0;
+            v = v * 10 + (t[j] - '0');
+        } else if (t[j] == ',' && j + 3 < len && isdigit((unsigned char)t[j + 1]) &&
+                   isdigit((unsigned char)t[j + 2]) && isdigit((unsigned char)t[j + 3]) &&
+                   (j + 4 >= len || !isdigit((unsigned char)t[j + 4]))) {
+            continue;
+        } else {
+            break;
+        }
+    }
+    if (j + 1 < len && t[j] == '.' && isdigit((unsigned char)t[j + 1])) {
+        double scale = 0.1;
+        for (j++; j < len && isdigit((unsigned char)t[j]); j++, scale /= 10)
+            v += (t[j] - '0') * scale;
+    }
+    if (j < len && (t[j] == 'k' || t[j] == 'K') && (j + 1 >= len || !isalpha((unsigned char)t[j + 1]))) {
+        v *= 1000;
+        j++;
+    }
+    *out = v;
+    return j - i;
+}
+
+/* Skip spaces, then a range separator ("-", en/em dash, "to", "and"); bytes used or 0. */
+static size_t range_sep(const char *t, size_t len, size_t i)
+{
+    size_t j = i;
+    while (j < len && t[j] == ' ')
+        j++;
+    size_t k = j;
+    if (j < len && t[j] == '-')
+        k = j + 1;
+    else if (j + 3 <= len && (memcmp(t + j, "\xe2\x80\x93", 3) == 0 || memcmp(t + j, "\xe2\x80\x94", 3) == 0))
+        k = j + 3;
+    else if (j + 3 <= len && strncasecmp(t + j, "to ", 3) == 0)
+        k = j + 2;
+    else if (j + 4 <= len && strncasecmp(t + j, "and ", 4) == 0)
+        k = j + 3;
+    if (k == j)
+        return 0;
+    while (k < len && t[k] == ' ')
+        k++;
+    return k - i;
+}
+
+static bool word_before(const char *t, size_t i, const char *word)
+{
+    size_t n = strlen(word);
+    while (i > 0 && t[i - 1] == ' ')
+        i--;
+    return i >= n && strncasecmp(t + i - n, word, n) == 0 && (i == n || !isalpha((unsigned char)t[i - n - 1]));
+}
+
+/* An amount or a range starting at t[i] (after any "$"); false when none. */
+static bool amount_at(const struct scan *s, size_t i, struct amount *a)
+{
+    const char *t = s->text.data;
+    size_t len = s->body_end, n;
+    memset(a, 0, sizeof *a);
+    if (i > 0 && (isdigit((unsigned char)t[i - 1]) || t[i - 1] == '.' || t[i - 1] == ','))
+        return false;
+    a->dollar = i > 0 && t[i - 1] == '$';
+    a->start = a->dollar ? i - 1 : i;
+    if (!(n = number(t, len, i, &a->min)))
+        return false;
+    a->max = a->min;
+    a->end = i + n;
+    size_t sep = range_sep(t, len, a->end);
+    if (sep) {
+        size_t j = a->end + sep;
+        bool dollar2 = j < len && t[j] == '$';
+        double second;
+        if ((n = number(t, len, j + dollar2, &second)) > 0 && (!a->dollar || dollar2 || second >= a->min)) {
+            if (second >= 1000 && a->min < 1000 && (t[j + dollar2 + n - 1] | 32) == 'k')
+                a->min *= 1000;
+            a->max = second;
+            a->end = j + dollar2 + n;
+            a->range = true;
+        }
+    }
+    for (size_t k = a->end; k < a->end + USD_AFTER && k + 3 <= len; k++)
+        if (memcmp(t + k, "USD", 3) == 0)
+            a->dollar = true;
+    a->up_to = !a->range && word_before(t, a->start, "up to");
+    return true;
+}
+
+/* The nearest salary rule match of the given kind around a; its distance, or -1. */
+static long near(const struct sal_scan *ss, const struct amount *a, int value, double before,
+                 double after, const struct match **out)
+{
+    long best = -1;
+    for (size_t k = 0; k < ss->n; k++) {
+        const struct match *m = ss->m[k];
+        const struct rule *r = &ss->s->c->rules[m->rule];
+        if (!(value < 0 ? r->value < SAL_CONTEXT : r->value == value))
+            continue;
+        long d = -1;
+        if (m->end <= a->start && a->start - m->end <= before)
+            d = (long)(a->start - m->end);
+        else if (m->start >= a->end && m->start - a->end <= after)
+            d = (long)(m->start - a->end);
+        else if (m->start < a->end && a->start < m->end)
+            d = 0;
+        if (d >= 0 && (best < 0 || d < best)) {
+            best = d;
+            *out = m;
+        }
+    }
+    return best;
+}
+
+static bool plausible(double v, enum pay_period p)
+{
+    static const double lo[PERIOD_COUNT] = {0, 5, 100, 500, 10000};
+    static const double hi[PERIOD_COUNT] = {0, 1000, 20000, 100000, 5000000};
+    return v >= lo[p] && v <= hi[p];
+}
+
+/* Decide whether a is pay; fills sal and the evidence span. */
+static bool accept(const struct sal_scan *ss, const struct amount *a, struct salary *sal,
+                   size_t *ev_a, size_t *ev_b)
+{
+    const struct scan *s = ss->s;
+    const struct csettings *set = &s->c->set;
+    const struct match *per = NULL, *ctx = NULL, *skip = NULL;
+    bool has_period = near(ss, a, -1, set->salary_before, set->salary_after, &per) >= 0;
+    bool has_ctx = near(ss, a, SAL_CONTEXT, set->salary_before, 0, &ctx) >= 0;
+    if (near(ss, a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0)
+        return false;
+    if (a->dollar ? !(has_period || has_ctx || a->range) : !(a->range && (has_period || has_ctx)))
+        return false;
+    enum pay_period period = has_period ? (enum pay_period)s->c->rules[per->rule].value
+                             : a->max >= 15000           ? PERIOD_YEAR
+                             : a->max >= 5 && a->max <= 300 ? PERIOD_HOUR
+                                                            : PERIOD_NONE;
+    if (period == PERIOD_NONE || !plausible(a->max, period) ||
+        (a->min > 0 && !a->up_to && !plausible(a->min, period)) || a->min > a->max)
+        return false;
+    sal->min = a->up_to ? 0 : a->min;
+    sal->max = a->max;
+    sal->period = period;
+    salary_update_annual(sal);
+    *ev_a = ctx && ctx->start < a->start ? ctx->start : a->start;
+    *ev_b = per && per->end > a->end ? per->end : a->end;
+    return true;
+}
+
+static int from_hint(struct posting *p)
+{
+    char phrase[96];
+    p->salary = p->salary_hint;
+    salary_update_annual(&p->salary);
+    snprintf(phrase, sizeof phrase, "structured salary %.2f-%.2f per %s", p->salary.min,
+             p->salary.max, period_name(p->salary.period));
+    int rc = posting_add_evidence(p, TAG_SALARY, period_name(p->salary.period), phrase,
+                                  strlen(phrase), 0);
+    return rc == URS_ELIMIT ? URS_OK : rc;
+}
+
+static int found(const struct scan *s, struct posting *p, const struct salary *sal, size_t a,
+                 size_t b)
+{
+    p->salary = *sal;
+    int rc = posting_add_evidence(p, TAG_SALARY, period_name(sal->period), s->text.data + a,
+                                  b - a, a);
+    return rc == URS_ELIMIT ? URS_OK : rc;
+}
+
+int salary_decide(const struct scan *s, struct posting *p)
+{
+    if (p->salary_hint.period != PERIOD_NONE && (p->salary_hint.min > 0 || p->salary_hint.max > 0))
+        return from_hint(p);
+    struct sal_scan ss = {s, malloc((s->m_len + 1) * sizeof *ss.m), 0};
+    if (!ss.m)
+        return URS_ENOMEM;
+    for (size_t k = 0; k < s->m_len; k++)
+        if (!s->m[k].dropped && s->c->rules[s->m[k].rule].tag == CT_SALARY &&
+            s->c->rules[s->m[k].rule].weight > 0)
+            ss.m[ss.n++] = &s->m[k];
+    const char *t = s->text.data;
+    int rc = URS_OK;
+    for (size_t i = 0, tried = 0; i < s->body_end && tried < MAX_CANDIDATES; i++) {
+        struct amount a;
+        struct salary sal = {0};
+        size_t ev_a, ev_b;
+        if (!isdigit((unsigned char)t[i]) || !amount_at(s, i, &a))
+            continue;
+        if ((a.dollar || a.range) && tried++ < MAX_CANDIDATES &&
+            accept(&ss, &a, &sal, &ev_a, &ev_b)) {
+            rc = found(s, p, &sal, ev_a, ev_b);
+            break;
+        }
+        i = a.end > i ? a.end - 1 : i;
+    }
+    free(ss.m);
+    return rc;
+}

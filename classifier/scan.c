@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: MIT */
+/* One posting's scan: the layout text, its normal form, every rule's matches, the tallies. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "classifier/classifier_int.h"
+#include "common/limits.h"
+#include "common/log.h"
+#include "common/utf8.h"
+
+#define REGEX_MAX_HITS 256 /* matches of one regex rule in one posting */
+
+/* ---- layout: title \n location \n description \n work_hint \n employment_hint \n url ---- */
+
+static int put_field(struct sbuf *b, const char *s, size_t cap, bool *cut)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n > cap) {
+        n = utf8_boundary(s, n, cap);
+        *cut = true;
+    }
+    return n ? sbuf_append(b, s, n) : URS_OK;
+}
+
+static int layout(struct scan *s, const struct posting *p, double head_bytes)
+{
+    struct sbuf *b = &s->text;
+    bool cut = false, title_cut = false;
+    int rc = put_field(b, p->title, URS_MAX_TITLE, &title_cut);
+    s->title_end = b->len;
+    if (rc == URS_OK)
+        rc = sbuf_putc(b, '\n');
+    s->loc_start = b->len;
+    if (rc == URS_OK)
+        rc = put_field(b, p->location, URS_MAX_FIELD, &title_cut);
+    s->loc_end = b->len;
+    if (rc == URS_OK)
+        rc = sbuf_putc(b, '\n');
+    s->body_start = b->len;
+    if (rc == URS_OK)
+        rc = put_field(b, p->description, CLASSIFY_MAX_TEXT, &cut);
+    s->body_end = b->len;
+    size_t head = s->body_start + (size_t)head_bytes;
+    s->head_end = head < s->body_end ? head : s->body_end;
+    if (rc == URS_OK)
+        rc = sbuf_putc(b, '\n');
+    s->hint_start = b->len;
+    if (rc == URS_OK)
+        rc = put_field(b, p->work_hint, URS_MAX_FIELD, &title_cut);
+    if (rc == URS_OK)
+        rc = sbuf_putc(b, '\n');
+    if (rc == URS_OK)
+        rc = put_field(b, p->employment_hint, URS_MAX_FIELD, &title_cut);
+    s->hint_end = b->len;
+    if (rc == URS_OK)
+        rc = sbuf_putc(b, '\n');
+    s->url_start = b->len;
+    if (rc == URS_OK)
+        rc = put_field(b, p->url, URS_MAX_URL, &title_cut);
+    s->url_end = b->len;
+    if (cut)
+        log_warn("classify: description of '%.60s' cut to its first %d bytes",
+                 p->title ? p->title : "", CLASSIFY_MAX_TEXT);
+    return rc;
+}
+
+int classify_text_layout(const struct posting *p, struct sbuf *out)
+{
+    struct scan s;
+    memset(&s, 0, sizeof s);
+    sbuf_init(&s.text, out->max);
+    int rc = layout(&s, p, 0);
+    if (rc == URS_OK)
+        rc = sbuf_append(out, s.text.data ? s.text.data : "", s.text.len);
+    sbuf_free(&s.text);
+    return rc;
+}
+
+unsigned scan_zone(const struct scan *s, size_t off)
+{
+    if (off < s->title_end)
+        return Z_TITLE;
+    if (off >= s->loc_start && off < s->loc_end)
+        return Z_LOC;
+    if (off >= s->body_start && off < s->body_end)
+        return Z_BODY | (off < s->head_end ? Z_HEAD : 0);
+    if (off >= s->hint_start && off < s->hint_end)
+        return Z_HINT;
+    if (off >= s->url_start && off < s->url_end)
+        return Z_URL;
+    return 0;
+}
+
+/* ---- the normal form: lower case, separators folded, markup and entities dropped ---- */
+
+struct norm {
+    struct scan *s;
+    bool pending;      /* a separator run waits to be written */
+    bool pending_nl;   /* ... and it held a line break */
+    size_t pending_at; /* text offset of the run */
+};
+
+static void put(struct norm *n, char ch, size_t at)
+{
+    struct scan *s = n->s;
+    if (n->pending && s->norm_len && s->norm[s->norm_len - 1] != '\x01') {
+        s->norm[s->norm_len] = n->pending_nl ? '\n' : ' ';
+        s->map[s->norm_len++] = (uint32_t)n->pending_at;
+    }
+    n->pending = false;
+    s->norm[s->norm_len] = ch;
+    s->map[s->norm_len++] = (uint32_t)at;
+}
+
+static void sep(struct norm *n, bool nl, size_t at)
+{
+    if (!n->pending) {
+        n->pending = true;
+        n->pending_nl = false;
+        n->pending_at = at;
+    }
+    n->pending_nl |= nl;
+}
+
+/* Length of an HTML tag at t[0..len) ('<' ... '>'), or 0 when it does not look like one. */
+static size_t tag_len(const char *t, size_t len, bool *block)
+{
+    if (len < 3 || !(isalpha((unsigned char)t[1]) || t[1] == '/' || t[1] == '!'))
+        return 0;
+    size_t max = len < 400 ? len : 400;
+    for (size_t i = 1; i < max; i++) {
+        if (t[i] == '<')
+            return 0;
+        if (t[i] == '>') {
+            const char *name = t[1] == '/' ? t + 2 : t + 1;
+            static const char *const blocks[] = {"p",  "br", "li", "div", "h1",    "h2",
+                                                 "h3", "h4", "ul", "ol",  "tr",    "table",
+                                                 "td", "h5", "h6", "dt",  "dd", "section"};
+            *block = false;
+            for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) {
+                size_t bl = strlen(blocks[k]);
+                if (strncasecmp(name, blocks[k], bl) == 0 && !isalnum((unsigned char)name[bl]))
+                    *block = true;
+            }
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* Entities and UTF-8 punctuation with an ASCII meaning: bytes used, *out the meaning. */
+static size_t special(const char *t, size_t len, char *out)
+{
+    static const struct {
+        const char *from;
+        char to; /* ' ' means a separator */
+    } table[] = {
+        {"&amp;", '&'},         {"&nbsp;", ' '},        {"&#160;", ' '},
+        {"&#39;", '\''},        {"&apos;", '\''},       {"&rsquo;", '\''},
+        {"&quot;", '"'},        {"&ndash;", ' '},       {"&mdash;", ' '},
+        {"\xc2\xa0", ' '},      {"\xe2\x80\x90", ' '}, {"\xe2\x80\x91", ' '},
+        {"\xe2\x80\x93", ' '},  {"\xe2\x80\x94", ' '}, {"\xe2\x80\xaf", ' '},
+        {"\xe2\x80\x98", '\''}, {"\xe2\x80\x99", '\''}, {"\xe2\x80\x9c", '"'},
+        {"\xe2\x80\x9d", '"'},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        size_t n = strlen(table[i].from);
+        if (n <= len && memcmp(t, table[i].from, n) == 0) {
+            *out = table[i].to;
+            return n;
+        }
+    }
+    return 0;
+}
+
+static bool is_zone_break(const struct scan *s, size_t i)
+{
+    return i == s->title_end || i == s->loc_end || i == s->body_end || i == s->hint_end;
+}
+
+static void normalise(struct scan *s)
+{
+    struct norm n = {s, false, false, 0};
+    const char *t = s->text.data;
+    size_t len = s->text.len;
+    for (size_t i = 0; i < len;) {
+        unsigned char ch = (unsigned char)t[i];
+        char meaning;
+        bool block;
+        size_t used;
+        if (is_zone_break(s, i)) {
+            n.pending = false;
+            put(&n, '\x01', i++);
+        } else if (ch == '<' && (used = tag_len(t + i, len - i, &block)) > 0) {
+            sep(&n, block, i);
+            i += used;
+        } else if ((ch == '&' || ch >= 0xc2) && (used = special(t + i, len - i, &meaning)) > 0) {
+            if (meaning == ' ')
+                sep(&n, false, i);
+            else
+                put(&n, meaning, i);
+            i += used;
+        } else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '-' || ch == '_' || ch == ':' ||
+                   ch == '\n' || ch == '\f' || ch == '\v') {
+            sep(&n, ch == '\n', i++);
+        } else {
+            put(&n, (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch), i++);
+        }
+    }
+}
+
+/* ---- matches ---- */
+
+int scan_add_match(struct scan *s, uint32_t rule, size_t start, size_t end)
+{
+    unsigned zone = scan_zone(s, start);
+    if (!(zone & s->c->rules[rule].zones))
+        return URS_OK;
+    if (s->m_len == s->m_cap) {
+        if (s->m_cap >= CLASSIFY_MAX_MATCHES) {
+            s->m_full = true;
+            return URS_OK;
+        }
+        size_t cap = s->m_cap ? s->m_cap * 2 : 256;
+        struct match *m = realloc(s->m, cap * sizeof *m);
+        if (!m)
+            return URS_ENOMEM;
+        s->m = m;
+        s->m_cap = cap;
+    }
+    s->m[s->m_len++] = (struct match){rule, (uint32_t)start, (uint32_t)end, (uint8_t)zone, false};
+    return URS_OK;
+}
+
+static int run_regexes(struct scan *s)
+{
+    pcre2_match_data *md = pcre2_match_data_create(8, NULL);
+    if (!md)
+        return URS_ENOMEM;
+    int rc = URS_OK;
+    for (size_t i = 0; i < s->c->regex_len && rc == URS_OK; i++) {
+        size_t r = s->c->regex[i];
+        PCRE2_SIZE at = 0;
+        for (int hits = 0; hits < REGEX_MAX_HITS && at <= s->text.len; hits++) {
+            int m = pcre2_match(s->c->rules[r].re, (PCRE2_SPTR)s->text.data, s->text.len, at,
+                                0, md, s->c->mctx);
+            if (m < 0)
+                break; /* no match, or a match limit: either way this rule is done */
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            if (ov[1] > ov[0] && (rc = scan_add_match(s, (uint32_t)r, ov[0], ov[1])) != URS_OK)
+                break;
+            at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+        }
+    }
+    pcre2_match_data_free(md);
+    return rc;
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const struct match *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* A match inside a longer match of the same tag says nothing of its own. */
+static void drop_contained(struct scan *s)
+{
+    uint32_t best_end[CT_COUNT] = {0}, best_start[CT_COUNT] = {0};
+    qsort(s->m, s->m_len, sizeof *s->m, by_start);
+    for (size_t i = 0; i < s->m_len; i++) {
+        struct match *m = &s->m[i];
+        enum ctag t = s->c->rules[m->rule].tag;
+        if (best_end[t] > m->end || (best_end[t] == m->end && best_start[t] < m->start))
+            m->dropped = true;
+        if (m->end > best_end[t]) {
+            best_end[t] = m->end;
+            best_start[t] = m->start;
+        }
+    }
+}
+
+static void tally(struct scan *s)
+{
+    const struct csettings *set = &s->c->set;
+    for (size_t i = 0; i < s->m_len; i++) {
+        const struct match *m = &s->m[i];
+        if (m->dropped)
+            continue;
+        if (s->count[m->rule]++ == 0)
+            s->first[m->rule] = (int32_t)i;
+    }
+    for (size_t r = 0; r < s->c->rules_len; r++) {
+        if (!s->count[r])
+            continue;
+        const struct rule *rule = &s->c->rules[r];
+        double n = s->count[r] < set->repeat_max ? s->count[r] : set->repeat_max;
+        SCORE(s, rule->tag, rule->value) += rule->weight * (1 + set->repeat_bonus * (n - 1));
+    }
+}
+
+int scan_run(struct scan *s, const struct classifier *c, const struct posting *p)
+{
+    memset(s, 0, sizeof *s);
+    s->c = c;
+    sbuf_init(&s->text, URS_MAX_TITLE + 2 * URS_MAX_FIELD + CLASSIFY_MAX_TEXT + URS_MAX_URL + 16);
+    int rc = layout(s, p, c->set.head_bytes);
+    if (rc != URS_OK)
+        return rc;
+    size_t n = s->text.len + 1;
+    s->norm = malloc(n);
+    s->map = malloc(n * sizeof *s->map);
+    s->score = calloc((size_t)CT_COUNT * CT_MAX_VALUES, sizeof *s->score);
+    s->count = calloc(c->rules_len + 1, sizeof *s->count);
+    s->first = malloc((c->rules_len + 1) * sizeof *s->first);
+    if (!s->norm || !s->map || !s->score || !s->count || !s->first)
+        return URS_ENOMEM;
+    normalise(s);
+    if ((rc = ac_scan(s)) != URS_OK || (rc = run_regexes(s)) != URS_OK)
+        return rc;
+    if (s->m_full)
+        log_warn("classify: more than %d rule matches in '%.60s'; the rest ignored",
+                 CLASSIFY_MAX_MATCHES, p->title ? p->title : "");
+    drop_contained(s);
+    tally(s);
+    return URS_OK;
+}
+
+void scan_free(struct scan *s)
+{
+    sbuf_free(&s->text);
+    free(s->norm);
+    free(s->map);
+    free(s->m);
+    free(s->score);
+    free(s->count);
+    free(s->first);
+    memset(s, 0, sizeof *s);
+}
+
+bool scan_same_clause(const struct scan *s, size_t a, size_t b)
+{
+    const char *t = s->text.data;
+    for (size_t i = a; i < b && i < s->text.len; i++) {
+        if (t[i] == '\n' || t[i] == ';')
+            return false;
+        /* ". X" ends a sentence; "U.S. state" and "D.C." do not */
+        if (t[i] == '.' && i + 1 < b && t[i + 1] == ' ' && i > 0 && islower((unsigned char)t[i - 1]))
+            return false;
+    }
+    return true;
+}
+
+static int add_evidence(struct posting *p, enum tag_kind kind, const char *value,
+                        const struct scan *s, const struct match *m)
+{
+    int rc = posting_add_evidence(p, kind, value, s->text.data + m->start, m->end - m->start,
+                                  m->start);
+    return rc == URS_ELIMIT ? URS_OK : rc;
+}
+
+int scan_evidence(const struct scan *s, struct posting *p, enum tag_kind kind, const char *value,
+                  enum ctag tag, int v, size_t n)
+{
+    bool *used = calloc(s->c->rules_len + 1, 1);
+    if (!used)
+        return URS_ENOMEM;
+    int rc = URS_OK;
+    for (size_t k = 0; k < n && rc == URS_OK; k++) {
+        size_t best = s->c->rules_len;
+        for (size_t r = 0; r < s->c->rules_len; r++) {
+            const struct rule *rule = &s->c->rules[r];
+            if (used[r] || !s->count[r] || rule->tag != tag || rule->value != v ||
+                rule->weight <= 0)
+                continue;
+            if (best == s->c->rules_len || rule->weight > s->c->rules[best].weight)
+                best = r;
+        }
+        if (best == s->c->rules_len)
+            break;
+        used[best] = true;
+        rc = add_evidence(p, kind, value, s, &s->m[s->first[best]]);
+    }
+    free(used);
+    return rc;
+}
