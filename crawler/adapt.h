@@ -111,6 +111,11 @@ const struct posting *crawl_rows_at(struct crawl_job *job, long index);
 URS_NODISCARD int crawl_json_load(struct crawl_job *job, const char *url, const char *data,
                                   size_t len, json_t **out, struct err *e);
 
+/* As crawl_json_load for JSON found at line0:col0 of a page (errors give page positions). */
+URS_NODISCARD int crawl_json_load_at(struct crawl_job *job, const char *url, const char *data,
+                                     size_t len, int line0, int col0, json_t **out,
+                                     struct err *e);
+
 /* Typed member getters: NULL/false when absent or null; a mistyped value logs a warning. */
 json_t *crawl_json_obj(struct crawl_job *job, json_t *obj, const char *key);
 json_t *crawl_json_arr(struct crawl_job *job, json_t *obj, const char *key);

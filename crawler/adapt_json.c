@@ -47,8 +47,22 @@ static bool depth_ok(const char *s, size_t len, int *line, int *col)
     return true;
 }
 
+/* Line/column in the enclosing document of a position (l, c) inside data at (line0, col0). */
+static void shift(int line0, int col0, int *l, int *c)
+{
+    if (*l <= 1)
+        *c += col0 - 1;
+    *l += line0 - 1;
+}
+
 int crawl_json_load(struct crawl_job *job, const char *url, const char *data, size_t len,
                     json_t **out, struct err *e)
+{
+    return crawl_json_load_at(job, url, data, len, 1, 1, out, e);
+}
+
+int crawl_json_load_at(struct crawl_job *job, const char *url, const char *data, size_t len,
+                       int line0, int col0, json_t **out, struct err *e)
 {
     *out = NULL;
     const char *where = url ? url : "document";
@@ -65,14 +79,18 @@ int crawl_json_load(struct crawl_job *job, const char *url, const char *data, si
     int line = 0, col = 0;
     int rc = URS_OK;
     if (!depth_ok(data, len, &line, &col)) {
+        shift(line0, col0, &line, &col);
         rc = err_set(e, URS_ELIMIT, "%s: %.100s: %d:%d: JSON nested deeper than %d levels",
                      crawl_job_name(job), where, line, col, URS_MAX_JSON_DEPTH);
     } else {
         json_error_t jerr;
         *out = json_loadb(data, len, JSON_ALLOW_NUL, &jerr);
+        line = jerr.line;
+        col = jerr.column;
+        shift(line0, col0, &line, &col);
         if (!*out)
-            rc = err_set(e, URS_EPARSE, "%s: %.100s: %d:%d: %s", crawl_job_name(job), where,
-                         jerr.line, jerr.column, jerr.text);
+            rc = err_set(e, URS_EPARSE, "%s: %.100s: %d:%d: %s", crawl_job_name(job), where, line,
+                         col, jerr.text);
     }
     sbuf_free(&fixed);
     return rc;

@@ -102,14 +102,14 @@ static void strip_wrappers(const char **body, size_t *len)
     static const char *const close[] = {"-->", "//]]>", "]]>"};
     const char *b = *body;
     size_t n = *len;
-    for (int round = 0; round < 2; round++) {
+    for (int round = 0; round < 3; round++) {
         while (n && is_space(*b)) {
             b++;
             n--;
         }
         while (n && is_space(b[n - 1]))
             n--;
-        for (size_t k = 0; k < 3; k++) {
+        for (size_t k = 0; round < 2 && k < 3; k++) {
             size_t ol = strlen(open[k]);
             if (n >= ol && memcmp(b, open[k], ol) == 0) {
                 b += ol;
@@ -474,11 +474,20 @@ int crawl_jsonld_emit_page(struct crawl_job *job, const char *page_url, const ch
     size_t body_len;
     struct err first;
     err_clear(&first);
+    int line = 1;
+    size_t counted = 0, line_start = 0;
     while (crawl_jsonld_next(html, len, &pos, &body, &body_len)) {
+        size_t at = (size_t)(body - html);
+        for (; counted < at; counted++)
+            if (html[counted] == '\n') {
+                line++;
+                line_start = counted + 1;
+            }
         json_t *root = NULL;
         struct err je;
         err_clear(&je);
-        int rc = crawl_json_load(job, page_url, body, body_len, &root, &je);
+        int rc = crawl_json_load_at(job, page_url, body, body_len, line,
+                                    (int)(at - line_start + 1), &root, &je);
         if (rc == URS_ENOMEM)
             return err_set(e, rc, "%s", je.msg);
         if (rc != URS_OK) {

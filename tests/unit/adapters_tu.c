@@ -97,13 +97,19 @@ int tc_feed_file(struct tc *c, const struct crawl_request *rq, const char *name,
     return rc;
 }
 
+int tc_document_mem(struct tc *c, const char *kind, const char *url, const char *data,
+                    size_t len, size_t *count, struct err *e)
+{
+    return crawl_parse_document(kind, c->src.name, url, data, len, &c->src, collect, c, count,
+                                e);
+}
+
 int tc_document(struct tc *c, const char *kind, const char *url, const char *name,
                 size_t *count, struct err *e)
 {
     size_t len;
     char *body = tc_read(name, &len);
-    int rc = crawl_parse_document(kind, c->src.name, url, body, len, &c->src, collect, c, count,
-                                  e);
+    int rc = tc_document_mem(c, kind, url, body, len, count, e);
     free(body);
     return rc;
 }

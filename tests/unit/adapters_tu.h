@@ -45,6 +45,9 @@ int tc_feed_file(struct tc *c, const struct crawl_request *rq, const char *name,
  */
 int tc_document(struct tc *c, const char *kind, const char *url, const char *name,
                 size_t *count, struct err *e);
+/* As tc_document on data in memory. */
+int tc_document_mem(struct tc *c, const char *kind, const char *url, const char *data,
+                    size_t len, size_t *count, struct err *e);
 /* The emitted posting with that external id (asserts it exists). */
 const struct posting *tc_get(struct tc *c, const char *external_id);
 void tc_free(struct tc *c);
