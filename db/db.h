@@ -123,6 +123,54 @@ URS_NODISCARD int db_run_finish(struct db *db, const struct db_run *r, struct er
 /* The latest cycle into *r. URS_OK, URS_ENOTFOUND (none yet), URS_EDB. */
 URS_NODISCARD int db_run_last(struct db *db, struct db_run *r, struct err *e);
 
+/* ---- crawl state (db/crawl.c) ---- */
+
+/*
+ * The HTTP validators stored for url. *etag and *last_modified are malloc'd (either may be
+ * NULL). Returns URS_OK, URS_ENOTFOUND, URS_ENOMEM, URS_EDB.
+ */
+URS_NODISCARD int db_validators_get(struct db *db, const char *url, char **etag,
+                                    char **last_modified, struct err *e);
+/* Store the validators of url (both NULL: forget them). URS_OK or URS_EDB. */
+URS_NODISCARD int db_validators_put(struct db *db, const char *url, const char *etag,
+                                    const char *last_modified, int64_t now, struct err *e);
+
+/*
+ * The stored robots.txt of origin ("https://host:443"): the HTTP status it was fetched with,
+ * its body (malloc'd, NULL when none) and when. URS_OK, URS_ENOTFOUND, URS_ENOMEM, URS_EDB.
+ */
+URS_NODISCARD int db_robots_get(struct db *db, const char *origin, long *status, char **body,
+                                size_t *body_len, int64_t *fetched_at, struct err *e);
+/* Store (replace) the robots.txt of origin. URS_OK or URS_EDB. */
+URS_NODISCARD int db_robots_put(struct db *db, const char *origin, long status, const char *body,
+                                size_t body_len, int64_t fetched_at, struct err *e);
+
+/* How a source's crawls have gone (one row per source name). */
+struct db_source_health {
+    char source[128];
+    int64_t last_crawl;          /* start of the last crawl, 0 never */
+    int64_t last_finished;
+    char status[16];             /* "ok", "unchanged", "fail", "flagged", "" never */
+    char step[16];               /* failing step ("fetch", "robots", "parse", ...) */
+    char error[512];
+    int64_t last_ok;             /* end of the last successful crawl, 0 never */
+    int64_t pages, postings, new_count, updated, closed, errors;
+    int64_t consecutive_failures;
+    int64_t last_nonzero;        /* postings of the last crawl that yielded any */
+    int64_t rate_limited_until;  /* 0, or the host's stated time */
+};
+
+/* The health row of source into *out (zeroed first). URS_OK, URS_ENOTFOUND, URS_EDB. */
+URS_NODISCARD int db_source_health_get(struct db *db, const char *source,
+                                       struct db_source_health *out, struct err *e);
+/* Insert or replace h. URS_OK or URS_EDB. */
+URS_NODISCARD int db_source_health_put(struct db *db, const struct db_source_health *h,
+                                       struct err *e);
+/* Each health row, by source name; a non-zero return from fn stops the walk (and is returned). */
+typedef int (*db_health_fn)(void *ctx, const struct db_source_health *h);
+URS_NODISCARD int db_source_health_each(struct db *db, db_health_fn fn, void *ctx,
+                                        struct err *e);
+
 /* ---- maintenance (db/db.c) ---- */
 
 /* integrity_check and foreign_key_check; *ok false with the findings in report. */

@@ -318,42 +318,46 @@ static void outbox_from_row(sqlite3_stmt *st, bool with_message, struct db_outbo
     }
 }
 
-/* A claimed row copied out of SQLite, so it outlives the claiming transaction. */
-struct claimed {
-    struct db_outbox_row row;
-    char *strings; /* recipient, message_id, subject, last_error, message: one allocation */
-};
-
-static int copy_row(const struct db_outbox_row *r, struct claimed *c)
+/* Copy a row's strings and message into one allocation, so it outlives the statement. */
+static int copy_row(const struct db_outbox_row *r, struct db_outbox_row *dst, char **block)
 {
     const char *src[] = {r->recipient, r->message_id, r->subject, r->last_error};
     size_t lens[4], total = r->message_len + 1;
     for (int i = 0; i < 4; i++)
         total += (lens[i] = src[i] ? strlen(src[i]) + 1 : 0);
-    c->row = *r;
-    c->strings = malloc(total);
-    if (!c->strings)
+    *dst = *r;
+    char *at = *block = malloc(total);
+    if (!at)
         return URS_ENOMEM;
-    char *at = c->strings;
-    const char **dst[] = {&c->row.recipient, &c->row.message_id, &c->row.subject,
-                          &c->row.last_error};
+    const char **fields[] = {&dst->recipient, &dst->message_id, &dst->subject,
+                             &dst->last_error};
     for (int i = 0; i < 4; i++) {
-        *dst[i] = src[i] ? memcpy(at, src[i], lens[i]) : NULL;
+        *fields[i] = src[i] ? memcpy(at, src[i], lens[i]) : NULL;
         at += lens[i];
     }
     if (r->message_len)
         memcpy(at, r->message, r->message_len);
     at[r->message_len] = '\0';
-    c->row.message = at;
+    dst->message = at;
     return URS_OK;
+}
+
+void db_outbox_batch_free(struct db_outbox_batch *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; b->strings && i < b->len; i++)
+        free(b->strings[i]);
+    free(b->strings);
+    free(b->rows);
+    memset(b, 0, sizeof *b);
 }
 
 /* Select and lease up to limit due rows inside one write transaction. */
 static int claim_rows(struct db *db, int64_t now, int64_t lease, size_t limit,
-                      struct claimed *rows, size_t *n, struct err *e)
+                      struct db_outbox_batch *b, struct err *e)
 {
     sqlite3_stmt *sel, *upd;
-    *n = 0;
     if (db_prepare(db,
                    "SELECT " OUTBOX_COLUMNS ", o.message FROM outbox o LEFT JOIN subscribers s"
                    " ON s.id = o.subscriber_id WHERE o.status = 'queued' AND"
@@ -370,17 +374,17 @@ static int claim_rows(struct db *db, int64_t now, int64_t lease, size_t limit,
     sqlite3_bind_int64(sel, 1, now);
     sqlite3_bind_int64(sel, 2, (sqlite3_int64)limit);
     int rc = URS_OK, step = SQLITE_DONE;
-    while (rc == URS_OK && *n < limit && (step = sqlite3_step(sel)) == SQLITE_ROW) {
+    while (rc == URS_OK && b->len < limit && (step = sqlite3_step(sel)) == SQLITE_ROW) {
         struct db_outbox_row r;
         outbox_from_row(sel, true, &r);
         r.attempts++;
         r.last_attempt_at = now;
         r.next_attempt_at = now + lease;
-        if (copy_row(&r, &rows[*n]) != URS_OK) {
+        if (copy_row(&r, &b->rows[b->len], &b->strings[b->len]) != URS_OK) {
             rc = err_set(e, URS_ENOMEM, "outbox: out of memory");
             break;
         }
-        (*n)++;
+        b->len++;
         sqlite3_bind_int64(upd, 1, r.id);
         sqlite3_bind_int64(upd, 2, now);
         sqlite3_bind_int64(upd, 3, now + lease);
@@ -393,29 +397,28 @@ static int claim_rows(struct db *db, int64_t now, int64_t lease, size_t limit,
     return rc;
 }
 
-int db_outbox_claim(struct db *db, int64_t now, int64_t lease, size_t limit, db_outbox_fn fn,
-                    void *ctx, struct err *e)
+int db_outbox_claim(struct db *db, int64_t now, int64_t lease, size_t limit,
+                    struct db_outbox_batch *out, struct err *e)
 {
+    memset(out, 0, sizeof *out);
     if (limit == 0)
         return URS_OK;
-    struct claimed *rows = calloc(limit, sizeof *rows);
-    if (!rows)
+    out->rows = calloc(limit, sizeof *out->rows);
+    out->strings = calloc(limit, sizeof *out->strings);
+    if (!out->rows || !out->strings) {
+        db_outbox_batch_free(out);
         return err_set(e, URS_ENOMEM, "outbox: out of memory");
-    size_t n = 0;
+    }
     int rc = db_begin(db, e);
     if (rc == URS_OK) {
-        rc = claim_rows(db, now, lease, limit, rows, &n, e);
+        rc = claim_rows(db, now, lease, limit, out, e);
         if (rc == URS_OK)
             rc = db_commit(db, e);
         else
             db_rollback(db);
     }
-    for (size_t i = 0; i < n; i++) {
-        if (rc == URS_OK && fn(ctx, &rows[i].row) != 0)
-            rc = err_set(e, URS_EINVAL, "outbox: stopped by the caller");
-        free(rows[i].strings);
-    }
-    free(rows);
+    if (rc != URS_OK)
+        db_outbox_batch_free(out);
     return rc;
 }
 

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/* The notifier: match postings to subscribers, render digests, deliver them exactly once. */
+#ifndef URSCOUT_NOTIFIER_NOTIFIER_H
+#define URSCOUT_NOTIFIER_NOTIFIER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/posting.h"
+#include "common/sbuf.h"
+
+struct config;
+struct db;
+struct db_subscriber;
+
+/* ---- limits ---- */
+
+#define NOTIFY_MAX_ITEMS 25          /* postings shown in one digest; the rest are counted */
+#define NOTIFY_MIN_KEY 16            /* bytes of HMAC key required */
+#define NOTIFY_SUBJECT_MAX 200       /* bytes of a subject before encoding */
+#define NOTIFY_MAX_MESSAGE (2 * 1024 * 1024) /* bytes of one rendered message */
+#define NOTIFY_TOKEN_MAX 64          /* bytes of a token, NUL included */
+
+/* ---- building and delivering digests ---- */
+
+/* Named points in building and delivery, for fault-injection tests (kill -9 at a point). */
+enum notify_point {
+    NOTIFY_AT_RENDERED = 0, /* build: a digest is rendered; nothing recorded yet */
+    NOTIFY_AT_RECORDED,     /* build: the digest and its deliveries are committed */
+    NOTIFY_AT_CLAIMED,      /* deliver: a message is claimed, not yet handed to a transport */
+    NOTIFY_AT_ACCEPTED,     /* deliver: the server said 2xx (or the Maildir file is in new/),
+                               the row is not yet marked sent */
+    NOTIFY_AT_MARKED,       /* deliver: the row is marked sent */
+};
+/* id is the subscriber id (build points) or the outbox id (deliver points). */
+typedef void (*notify_hook_fn)(void *ctx, enum notify_point at, int64_t id);
+
+struct notify_opts {
+    int64_t now;                 /* Unix seconds: the clock for schedules, Date and backoff */
+    volatile sig_atomic_t *stop; /* set by a signal handler; checked between messages; may be NULL */
+    bool all;                    /* build: every active subscriber, due or not */
+    bool dry_run;                /* build: render and count, record nothing */
+    notify_hook_fn hook;         /* may be NULL */
+    void *hook_ctx;
+};
+
+struct notify_stats {
+    size_t subscribers; /* build: subscribers considered */
+    size_t digests;     /* build: digests rendered (and recorded unless dry run) */
+    size_t empty;       /* build: subscribers with nothing new (no message) */
+    size_t postings;    /* build: postings put into digests */
+    size_t sent;        /* deliver: accepted by the server / written to the Maildir */
+    size_t deferred;    /* deliver: transient failure, queued with backoff */
+    size_t failed;      /* deliver: permanent failure or too old */
+    size_t bounced;     /* deliver: subscribers that reached the bounce limit */
+};
+
+/*
+ * Check what rendering and sending need from cfg: a From address, an HMAC key of at least
+ * NOTIFY_MIN_KEY bytes, an https base_url, a postal address, and for [smtp] a sane port,
+ * and AUTH only with starttls = required. URS_OK or URS_EINVAL with the fix named in e.
+ */
+URS_NODISCARD int notify_check_config(const struct config *cfg, struct err *e);
+
+/*
+ * For each due subscriber (or every active one with o->all): the open postings first seen
+ * since their last digest (with a day of overlap), matching their filters, never sent to
+ * them before, one per fingerprint, coach picks first for cohort members; rendered into one
+ * message and recorded with its deliveries in one transaction per subscriber. Nothing new:
+ * no message, the schedule advances. Counts go to st (added to). Returns URS_OK, URS_EINVAL
+ * (config), URS_EDB, URS_ENOMEM.
+ */
+URS_NODISCARD int notify_build_due(struct db *db, const struct config *cfg,
+                                   const struct notify_opts *o, struct notify_stats *st,
+                                   struct err *e);
+
+/*
+ * Deliver queued messages due at o->now: over SMTP (libesmtp) when cfg->smtp_host is set,
+ * else into the Maildir cfg->maildir. A row is marked sent only after the server accepted
+ * it; 4xx and connection failures are retried with exponential backoff until
+ * cfg->max_age, 5xx fails the row (RCPT 5xx counts as a hard bounce). o->stop is checked
+ * between batches. Returns URS_OK, or URS_ESMTP / URS_ENET / URS_EIO when the transport
+ * failed as a whole (the rows stay queued with backoff), URS_EDB, URS_ENOMEM.
+ */
+URS_NODISCARD int notify_deliver(struct db *db, const struct config *cfg,
+                                 const struct notify_opts *o, struct notify_stats *st,
+                                 struct err *e);
+
+/* ---- rendering ---- */
+
+/* One posting in a digest. */
+struct notify_item {
+    const struct posting *p;
+    const char *note; /* the coach's note, may be NULL */
+    bool pick;        /* pinned by the subscriber's coach */
+};
+
+struct notify_digest {
+    const struct db_subscriber *sub;
+    const struct notify_item *items; /* picks first, then grouped by work mode */
+    size_t items_len;
+    size_t more;       /* further matches left out past NOTIFY_MAX_ITEMS */
+    const char *coach; /* name shown over the picks, may be NULL */
+    int64_t since;     /* "new since" date shown in the intro */
+    int64_t now;
+};
+
+/* A rendered digest. Every buffer is owned (notify_message_free). */
+struct notify_message {
+    struct sbuf message;                /* the complete RFC 5322 message, CRLF line ends */
+    struct sbuf text;                   /* the plain-text part, UTF-8, before encoding */
+    struct sbuf html;                   /* the HTML part, UTF-8, before encoding */
+    char subject[NOTIFY_SUBJECT_MAX + 8]; /* the subject, cleaned UTF-8 */
+    char message_id[160];               /* with its angle brackets */
+};
+
+void notify_message_init(struct notify_message *m);
+void notify_message_free(struct notify_message *m);
+
+/*
+ * Render d into out (initialised by the caller): multipart/alternative with a text and an
+ * HTML part, both UTF-8 quoted-printable; From/To/Date/Message-ID/List-Unsubscribe headers.
+ * Untrusted text is cleaned for headers and escaped for HTML; links other than http(s) are
+ * left out (and logged). Returns URS_OK, URS_EINVAL (config), URS_ELIMIT, URS_ENOMEM.
+ */
+URS_NODISCARD int notify_render(const struct notify_digest *d, const struct config *cfg,
+                                struct notify_message *out, struct err *e);
+
+/*
+ * Render the digest email would get now, without recording anything (digests of any
+ * status, due or not). *postings counts the items. URS_OK, URS_ENOTFOUND, URS_EINVAL.
+ */
+URS_NODISCARD int notify_preview(struct db *db, const struct config *cfg, const char *email,
+                                 int64_t now, struct notify_message *out, size_t *postings,
+                                 struct err *e);
+
+/* ---- schedules and validation ---- */
+
+/*
+ * The first send slot strictly after `after` for subscriber s: daily at send_hour, weekly on
+ * Mondays, monthly on the 1st, in s->time_zone. URS_OK or URS_EINVAL (unknown zone).
+ */
+URS_NODISCARD int notify_next_due(const struct db_subscriber *s, int64_t after, int64_t *out,
+                                  struct err *e);
+
+/* True for "UTC" and names of files under /usr/share/zoneinfo ("America/Chicago"). */
+bool notify_tz_valid(const char *tz);
+
+/*
+ * Check an address for a subscriber or sender: dot-atom local part of at most 64 bytes, a
+ * domain of two or more labels, at most 254 bytes in all, ASCII only. URS_OK or URS_EINVAL.
+ */
+URS_NODISCARD int notify_email_check(const char *addr, struct err *e);
+
+/* ---- unsubscribe tokens ---- */
+
+enum notify_purpose { NOTIFY_TOKEN_UNSUBSCRIBE = 'u', NOTIFY_TOKEN_PREFERENCES = 'p' };
+
+/*
+ * A token "<purpose><id>.<mac>": mac is HMAC-SHA256(key, purpose and id) cut to 128 bits,
+ * base64url. URS_OK or URS_EINVAL (key shorter than NOTIFY_MIN_KEY, bad id).
+ */
+URS_NODISCARD int notify_token_make(const char *key, size_t key_len, enum notify_purpose purpose,
+                                    int64_t id, char out[NOTIFY_TOKEN_MAX], struct err *e);
+
+/*
+ * Verify a token for purpose and give its subscriber id. The MAC is compared with
+ * CRYPTO_memcmp. URS_OK or URS_EINVAL (malformed, other purpose, forged).
+ */
+URS_NODISCARD int notify_token_verify(const char *key, size_t key_len, const char *token,
+                                      enum notify_purpose purpose, int64_t *id, struct err *e);
+
+/* ---- MIME building blocks ---- */
+
+/*
+ * Append text (UTF-8, LF line ends) quoted-printable encoded (RFC 2045): CRLF line ends,
+ * lines of at most 76 bytes, '=' and non-ASCII encoded, a '.' or "From " at a line start
+ * encoded so no transport can alter it. URS_OK or the sbuf error.
+ */
+URS_NODISCARD int notify_qp_encode(struct sbuf *out, const char *text, size_t len);
+
+/*
+ * Append "Name: value\r\n" for free text: cleaned to one line (CR, LF and controls never
+ * reach the header), RFC 2047 encoded-words (UTF-8, Q, each at most 75 bytes) when not plain
+ * ASCII, folded so no line passes 78 bytes. URS_OK or the sbuf error.
+ */
+URS_NODISCARD int notify_header_text(struct sbuf *out, const char *name, const char *text);
+
+/* Append "Name: value\r\n" for a printable ASCII value; CR, LF, controls or non-ASCII give
+ * URS_EINVAL, a line over 998 bytes URS_ELIMIT. */
+URS_NODISCARD int notify_header_raw(struct sbuf *out, const char *name, const char *value);
+
+/*
+ * Append "Name: display <addr>\r\n": display cleaned, quoted or encoded; addr must pass
+ * notify_email_check. URS_OK, URS_EINVAL or the sbuf error.
+ */
+URS_NODISCARD int notify_header_address(struct sbuf *out, const char *name, const char *display,
+                                        const char *addr);
+
+#endif

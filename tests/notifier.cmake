@@ -1,0 +1,3 @@
+# Notifier tests: MIME, tokens and rendering (unit); digests and delivery against a real SMTP
+# server on loopback and a real Maildir (integration).
+urs_unit_test(notifier unit/test_notifier.c LIBS urs_notifier)
