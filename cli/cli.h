@@ -3,7 +3,9 @@
 #ifndef URSCOUT_CLI_CLI_H
 #define URSCOUT_CLI_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/err.h"
 
@@ -48,5 +50,37 @@ int cli_cmd_show(struct app *app, int argc, char **argv);
 int cli_cmd_stats(struct app *app, int argc, char **argv);
 int cli_cmd_db(struct app *app, int argc, char **argv);
 int cli_cmd_config(struct app *app, int argc, char **argv);
+int cli_cmd_crawl(struct app *app, int argc, char **argv);
+int cli_cmd_run(struct app *app, int argc, char **argv);
+int cli_cmd_status(struct app *app, int argc, char **argv);
+int cli_cmd_sources(struct app *app, int argc, char **argv);
+
+/* ---- crawling (cli/crawl.c): crawler -> classifier -> db ---- */
+
+struct config_source;
+
+struct cli_crawl_totals {
+    size_t sources, ok, failed;
+    size_t pages, postings, new_count, updated, closed, errors;
+};
+
+enum cli_crawl_output {
+    CLI_CRAWL_LINES = 0, /* one `source=NAME OK ...` / `FAIL (step): reason` line each, stdout */
+    CLI_CRAWL_TTY,       /* an updating progress line on stderr, a summary table at the end */
+    CLI_CRAWL_LOG,       /* nothing on stdout; a log line when a source starts failing or
+                            recovers (the daemon) */
+};
+
+/*
+ * Crawl sources[0..n) now: each posting classified and upserted in batches; a complete listing
+ * closes the postings it no longer lists, a 304 touches them, a source that yields 0 postings
+ * after yielding some is flagged and closes nothing, a failed or partial crawl closes nothing.
+ * Source health is kept in the db. Opens the config, db and classifier of app as needed.
+ * stop (may be NULL) ends the crawl early (see crawl_run). totals may be NULL.
+ * Returns CLI_OK when every source succeeded, else CLI_FAIL.
+ */
+int cli_crawl(struct app *app, const struct config_source *const *sources, size_t n,
+              enum cli_crawl_output output, volatile sig_atomic_t *stop,
+              struct cli_crawl_totals *totals);
 
 #endif
