@@ -133,8 +133,31 @@ static void crawl_step(struct app *app, struct cycle *c, bool once)
     c->crawl.closed += expired;
 }
 
+static int count_one(void *ctx, const struct db_subscriber *s)
+{
+    (void)s;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+/* Is there anyone to write to, or anything waiting to go? (No mail settings needed if not.) */
+static bool mail_work(struct app *app)
+{
+    size_t active = 0, queued = 0, sent = 0, failed = 0;
+    struct err e;
+    err_clear(&e);
+    if (db_subscribers_each(app->db, DB_SUB_ACTIVE, count_one, &active, &e) != URS_OK ||
+        db_outbox_counts(app->db, &queued, &sent, &failed, &e) != URS_OK) {
+        log_error("run: %s", e.msg);
+        return true; /* let the notifier report it properly */
+    }
+    return active > 0 || queued > 0;
+}
+
 static void notify_step(struct app *app, struct cycle *c)
 {
+    if (!mail_work(app))
+        return;
     struct notify_opts o;
     memset(&o, 0, sizeof o);
     o.now = (int64_t)time(NULL);
