@@ -506,6 +506,7 @@ static void run_loop(struct engine *eng)
             break;
         sched_start_ready(eng);
         report_progress(eng, false);
+        check_stop(eng);
         if (eng->active == 0 && eng->queued == 0 && eng->in_worker == 0) {
             collect_tasks(eng);
             if (eng->jobs_done < eng->jobs_len && eng->in_worker == 0)
@@ -513,6 +514,8 @@ static void run_loop(struct engine *eng)
             continue;
         }
         int64_t wait = sched_wait_ms(eng);
+        if (eng->stop && wait > 100)
+            wait = 100; /* a stop request (a signal) is seen within 0.1 s */
         int running = 0;
         curl_multi_poll(eng->multi, NULL, 0, (int)wait, NULL);
         curl_multi_perform(eng->multi, &running);

@@ -193,6 +193,11 @@ static void robots_store(struct engine *eng, struct host *h, long status, const 
 static void robots_failed(struct engine *eng, struct xfer *x, const char *msg)
 {
     struct host *h = x->robots_for;
+    if (x->res.host_down) {
+        host_out(eng, h, "fetch", "%s", msg); /* the host itself is unreachable */
+        xfer_free(x);
+        return;
+    }
     if (h->has_stale) {
         log_warn("crawl: %s/robots.txt unreachable (%s): using the copy stored %lld h ago",
                  h->origin, msg, (long long)((eng_wall(eng) - h->stale_at) / 3600));

@@ -13,3 +13,5 @@ target_include_directories(urs_test_httpd PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}
                            ${CMAKE_CURRENT_SOURCE_DIR}/integration)
 
 urs_unit_test(crawl integration/test_crawl.c LIBS urs_test_httpd LABELS integration)
+urs_unit_test(crawl_faults integration/test_crawl_faults.c LIBS urs_test_httpd LABELS integration)
+urs_unit_test(db_crawl unit/test_db_crawl.c LIBS urs_db)

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <curl/curl.h>
+
 #include "testutil.h"
 
 #include "common/sbuf.h"
@@ -484,6 +486,7 @@ static void test_politeness(void **state)
 
 int main(void)
 {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_robots_unreachable),
@@ -495,5 +498,7 @@ int main(void)
         cmocka_unit_test(test_conditional_get_details),
         cmocka_unit_test(test_politeness),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
 }
