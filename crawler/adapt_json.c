@@ -47,6 +47,35 @@ static bool depth_ok(const char *s, size_t len, int *line, int *col)
     return true;
 }
 
+/*
+ * Drop "\u0000" escapes (a real escape, not an escaped backslash before "u0000"): a NUL would
+ * cut every C string read from the value. Columns after one shift by 6 in error messages.
+ */
+static int strip_nul_escapes(const char *s, size_t len, struct sbuf *out)
+{
+    bool in_str = false;
+    size_t from = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!in_str) {
+            in_str = s[i] == '"';
+            continue;
+        }
+        if (s[i] == '"') {
+            in_str = false;
+        } else if (s[i] == '\\') {
+            if (len - i >= 6 && memcmp(s + i, "\\u0000", 6) == 0) {
+                int rc = sbuf_append(out, s + from, i - from);
+                if (rc != URS_OK)
+                    return rc;
+                from = i + 6;
+            }
+            i++; /* the escaped character */
+        }
+    }
+    int rc = sbuf_append(out, s + from, len - from);
+    return rc == URS_OK ? sbuf_append(out, "", 0) : rc;
+}
+
 /* Line/column in the enclosing document of a position (l, c) inside data at (line0, col0). */
 static void shift(int line0, int col0, int *l, int *c)
 {
@@ -76,6 +105,16 @@ int crawl_json_load_at(struct crawl_job *job, const char *url, const char *data,
         data = sbuf_str(&fixed);
         len = fixed.len;
     }
+    struct sbuf no_nul;
+    sbuf_init(&no_nul, len + 16);
+    if (memmem(data, len, "\\u0000", 6)) {
+        if (strip_nul_escapes(data, len, &no_nul) != URS_OK) {
+            sbuf_free(&fixed);
+            return err_set(e, URS_ENOMEM, "%s: out of memory", crawl_job_name(job));
+        }
+        data = sbuf_str(&no_nul);
+        len = no_nul.len;
+    }
     int line = 0, col = 0;
     int rc = URS_OK;
     if (!depth_ok(data, len, &line, &col)) {
@@ -92,6 +131,7 @@ int crawl_json_load_at(struct crawl_job *job, const char *url, const char *data,
             rc = err_set(e, URS_EPARSE, "%s: %.100s: %d:%d: %s", crawl_job_name(job), where, line,
                          col, jerr.text);
     }
+    sbuf_free(&no_nul);
     sbuf_free(&fixed);
     return rc;
 }

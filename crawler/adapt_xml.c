@@ -67,6 +67,40 @@ static bool declares_other_encoding(const char *s, size_t len)
     return strncasecmp(v, "utf-8", 5) != 0 && strncasecmp(v, "utf8", 4) != 0;
 }
 
+/* C0 controls XML 1.0 forbids even as references (all but TAB, LF, CR). */
+static bool xml_forbidden(unsigned char c)
+{
+    return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+}
+
+/* Drop forbidden control bytes (one stray ESC must not cost the whole feed). */
+static int drop_controls(struct crawl_job *job, const char *where, const char **data,
+                         size_t *len, struct sbuf *buf)
+{
+    size_t i = 0;
+    while (i < *len && !xml_forbidden((unsigned char)(*data)[i]))
+        i++;
+    if (i == *len)
+        return URS_OK;
+    log_warn("source=%s url=%.120s: control characters dropped from XML", crawl_job_name(job),
+             where);
+    struct sbuf clean;
+    sbuf_init(&clean, *len + 1);
+    int rc = URS_OK;
+    for (size_t k = 0; k < *len && rc == URS_OK; k++)
+        if (!xml_forbidden((unsigned char)(*data)[k]))
+            rc = sbuf_putc(&clean, (*data)[k]);
+    if (rc != URS_OK) {
+        sbuf_free(&clean);
+        return rc;
+    }
+    sbuf_free(buf);
+    *buf = clean;
+    *data = buf->data ? buf->data : "";
+    *len = buf->len;
+    return URS_OK;
+}
+
 int crawl_xml_read(struct crawl_job *job, const char *url, const char *data, size_t len,
                    xmlDocPtr *out, struct err *e)
 {
@@ -86,6 +120,10 @@ int crawl_xml_read(struct crawl_job *job, const char *url, const char *data, siz
             return err_set(e, URS_ENOMEM, "%s: out of memory", crawl_job_name(job));
         data = fixed.data;
         len = fixed.len;
+    }
+    if (drop_controls(job, where, &data, &len, &fixed) != URS_OK) {
+        sbuf_free(&fixed);
+        return err_set(e, URS_ENOMEM, "%s: out of memory", crawl_job_name(job));
     }
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
