@@ -128,16 +128,16 @@ static void age_text(int64_t first_seen, char *buf, size_t size)
 
 static void table_header(struct cli_writer *w)
 {
-    size_t title = w->width > 100 ? (w->width - 70) : 30;
+    size_t title = w->width > 101 ? (w->width - 71) : 30;
     fprintf(w->out, "%-6s ", "ID");
     put_cell(w->out, "TITLE", title);
-    fprintf(w->out, " %-18s %-7s %-12s %-14s %s\n", "EMPLOYER", "MODE", "DISCIPLINE", "SALARY",
+    fprintf(w->out, " %-18s %-7s %-12s %-15s %s\n", "EMPLOYER", "MODE", "DISCIPLINE", "SALARY",
             "AGE");
 }
 
 static void table_row(struct cli_writer *w, const struct posting *p)
 {
-    size_t title = w->width > 100 ? (w->width - 70) : 30;
+    size_t title = w->width > 101 ? (w->width - 71) : 30;
     char disc[64], sal[48], age[16];
     cli_bits_text(p->disciplines, DISC_COUNT, cli_disc_at, disc, sizeof disc);
     cli_salary_text(&p->salary, sal, sizeof sal);
@@ -151,7 +151,7 @@ static void table_row(struct cli_writer *w, const struct posting *p)
     fputc(' ', w->out);
     put_cell(w->out, disc, 12);
     fputc(' ', w->out);
-    put_cell(w->out, sal, 14);
+    put_cell(w->out, sal, 15);
     fprintf(w->out, " %s\n", age);
 }
 
