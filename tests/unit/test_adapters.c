@@ -746,6 +746,75 @@ static void test_kinds(void **state)
     assert_null(crawl_adapter_find("Workday"));
 }
 
+/* The bundled config/sources: each loads, names a known kind and starts with an http(s) URL. */
+static void test_bundled_sources(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        const char *prefix;
+    } want[] = {
+        {"elevance", "https://elevancehealth.wd1.myworkdayjobs.com/wday/cxs/elevancehealth/ANT/jobs"},
+        {"uhg-optum", "https://careers.unitedhealthgroup.com/search-jobs/results?CurrentPage=1&"},
+        {"humana", "https://humana.wd5.myworkdayjobs.com/wday/cxs/humana/Humana_External_"},
+        {"cvs-aetna", "https://cvshealth.wd1.myworkdayjobs.com/wday/cxs/cvshealth/CVS_Health_"},
+        {"cigna-evernorth", "https://cigna.wd5.myworkdayjobs.com/wday/cxs/cigna/cignacareers/"},
+        {"centene", "https://centene.wd5.myworkdayjobs.com/wday/cxs/centene/Centene_External/"},
+        {"molina", "https://hckd.fa.us2.oraclecloud.com/hcmRestApi/resources/latest/recruitingCE"},
+        {"evolent", "https://evolent.wd1.myworkdayjobs.com/wday/cxs/evolent/External/jobs"},
+        {"cohere-health", "https://boards-api.greenhouse.io/v1/boards/coherehealth/jobs?content"},
+        {"kaiser", "https://www.kaiserpermanentejobs.org/search-jobs/results?CurrentPage=1&"},
+        {"astyra", "https://astyra.com/careers/"},
+        {"va-usajobs", "https://data.usajobs.gov/api/search?Keyword=utilization%20review&"},
+    };
+    char *dir = tu_mkdtemp();
+    char *ini = tu_path(dir, "urscout.ini");
+    tu_write_file(ini, "[crawl]\nretries = 2\n", (size_t)-1);
+    setenv("URSCOUT_USAJOBS_KEY", "test-key", 1);
+    struct config *cfg = NULL;
+    struct err e;
+    err_clear(&e);
+    int rc = config_load(ini, &cfg, &e);
+    if (rc != URS_OK)
+        fprintf(stderr, "bundled sources: %s\n", e.msg);
+    assert_int_equal(rc, URS_OK);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const struct config_source *src = config_source_find(cfg, want[i].name);
+        if (!src)
+            fprintf(stderr, "no bundled source %s\n", want[i].name);
+        assert_non_null(src);
+        assert_true(src->enabled);
+        assert_false(src->verified);
+        assert_true(strcmp(src->confidence, "high") == 0 || strcmp(src->confidence, "medium") == 0 ||
+                    strcmp(src->confidence, "low") == 0);
+    }
+    for (size_t i = 0; i < cfg->sources_len; i++)
+        assert_true(crawl_kind_known(cfg->sources[i].kind));
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct tc c;
+        tc_init(&c, NULL, want[i].name);
+        c.src = *config_source_find(cfg, want[i].name);
+        err_clear(&e);
+        rc = tc_start(&c, &e);
+        if (rc != URS_OK)
+            fprintf(stderr, "%s: %s\n", want[i].name, e.msg);
+        assert_int_equal(rc, URS_OK);
+        struct crawl_request rq;
+        tc_next(&c, &rq);
+        assert_true(text_url_is_http(rq.url));
+        if (strncmp(rq.url, want[i].prefix, strlen(want[i].prefix)) != 0)
+            fprintf(stderr, "%s: %s\n", want[i].name, rq.url);
+        assert_int_equal(strncmp(rq.url, want[i].prefix, strlen(want[i].prefix)), 0);
+        crawl_request_clear(&rq);
+        tc_free(&c);
+    }
+    config_free(cfg);
+    unsetenv("URSCOUT_USAJOBS_KEY");
+    tu_rmtree(dir);
+    free(ini);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -756,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_greenhouse_detail_pay), cmocka_unit_test(test_lever),
         cmocka_unit_test(test_smartrecruiters),   cmocka_unit_test(test_ashby),
         cmocka_unit_test(test_usajobs),           cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_bundled_sources),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
