@@ -1,16 +1,27 @@
 /* SPDX-License-Identifier: MIT */
-/* A dense Aho-Corasick automaton: every phrase of every rule found in one pass over the text. */
+/* A dense trie of every phrase, walked from each word start: all rule phrases in one pass. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "classifier/classifier_int.h"
 
-#define MAX_STATES (1u << 21) /* about 2 million trie nodes: far beyond a sane rule set */
+#define MAX_STATES 65535u /* trie nodes: 16-bit transitions keep the table in cache */
 
+#define W1(c) [c] = 1
+/* Bytes that continue a word: a phrase must not start or end next to one. */
+static const uint8_t word_char[256] = {
+    W1('0'), W1('1'), W1('2'), W1('3'), W1('4'), W1('5'), W1('6'), W1('7'), W1('8'), W1('9'),
+    W1('a'), W1('b'), W1('c'), W1('d'), W1('e'), W1('f'), W1('g'), W1('h'), W1('i'), W1('j'),
+    W1('k'), W1('l'), W1('m'), W1('n'), W1('o'), W1('p'), W1('q'), W1('r'), W1('s'), W1('t'),
+    W1('u'), W1('v'), W1('w'), W1('x'), W1('y'), W1('z'),
+};
+#undef W1
+
+/* The normal form is lower case, so no capitals need checking. */
 static bool is_word(unsigned char ch)
 {
-    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z');
+    return word_char[ch] != 0;
 }
 
 static unsigned char fold(unsigned char ch)
@@ -44,7 +55,9 @@ static int grow(struct automaton *ac, uint32_t *cap)
     if (*cap >= MAX_STATES)
         return URS_ELIMIT;
     uint32_t ncap = *cap ? *cap * 2 : 1024;
-    uint32_t *delta = realloc(ac->delta, (size_t)ncap * ac->ncls * sizeof *delta);
+    if (ncap > MAX_STATES + 1)
+        ncap = MAX_STATES + 1;
+    uint16_t *delta = realloc(ac->delta, (size_t)ncap * ac->ncls * sizeof *delta);
     if (!delta)
         return URS_ENOMEM;
     ac->delta = delta;
@@ -66,12 +79,14 @@ static int insert(struct classifier *c, size_t pid, uint32_t *cap)
         uint32_t k = ac->cls[fold((unsigned char)*p)];
         uint32_t next = ac->delta[(size_t)s * ac->ncls + k];
         if (!next) {
+            if (ac->nstates > MAX_STATES)
+                return URS_ELIMIT;
             int rc = grow(ac, cap);
             if (rc != URS_OK)
                 return rc;
             next = ac->nstates++;
             ac->term[next] = -1;
-            ac->delta[(size_t)s * ac->ncls + k] = next;
+            ac->delta[(size_t)s * ac->ncls + k] = (uint16_t)next;
         }
         s = next;
     }
@@ -80,40 +95,86 @@ static int insert(struct classifier *c, size_t pid, uint32_t *cap)
     return URS_OK;
 }
 
-/* Breadth-first: failure links become full transitions, and dict links chain the outputs. */
-static int link(struct automaton *ac)
+/*
+ * Renumber the states: the ones that end no phrase first, in breadth-first order, then the
+ * ones that do. The scan then tests "state >= out_start" instead of loading a flag, and the
+ * shallow states it visits most share cache lines.
+ */
+static int renumber(struct automaton *ac)
 {
-    uint32_t *fail = calloc(ac->nstates, sizeof *fail);
-    uint32_t *queue = malloc(ac->nstates * sizeof *queue);
-    ac->dict = calloc(ac->nstates, sizeof *ac->dict);
-    ac->has_out = calloc(ac->nstates, 1);
-    if (!fail || !queue || !ac->dict || !ac->has_out) {
-        free(fail);
-        free(queue);
-        return URS_ENOMEM;
+    uint32_t n = ac->nstates, next = 0;
+    uint32_t *order = malloc(n * sizeof *order), *id = malloc(n * sizeof *id);
+    uint16_t *delta = malloc((size_t)n * ac->ncls * sizeof *delta);
+    int32_t *term = malloc(n * sizeof *term);
+    int rc = order && id && delta && term ? URS_OK : URS_ENOMEM;
+    if (rc == URS_OK) {
+        size_t head = 0, tail = 0;
+        order[tail++] = 0; /* a trie: every state but the root has one parent */
+        while (head < tail) {
+            uint32_t u = order[head++];
+            for (uint32_t k = 0; k < ac->ncls; k++)
+                if (ac->delta[(size_t)u * ac->ncls + k])
+                    order[tail++] = ac->delta[(size_t)u * ac->ncls + k];
+        }
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < tail; i++)
+                if ((ac->term[order[i]] >= 0) == pass)
+                    id[order[i]] = next++;
+        ac->out_start = n;
+        for (uint32_t u = 0; u < n; u++) {
+            if (ac->term[u] >= 0 && id[u] < ac->out_start)
+                ac->out_start = id[u];
+            for (uint32_t k = 0; k < ac->ncls; k++) {
+                uint32_t v = ac->delta[(size_t)u * ac->ncls + k];
+                delta[(size_t)id[u] * ac->ncls + k] = (uint16_t)(v ? id[v] : 0);
+            }
+            term[id[u]] = ac->term[u];
+        }
+        free(ac->delta);
+        free(ac->term);
+        ac->delta = delta;
+        ac->term = term;
+        delta = NULL, term = NULL;
     }
-    size_t head = 0, tail = 0;
-    for (uint32_t k = 0; k < ac->ncls; k++)
-        if (ac->delta[k])
-            queue[tail++] = ac->delta[k];
-    while (head < tail) {
-        uint32_t u = queue[head++];
-        uint32_t f = fail[u];
-        ac->dict[u] = ac->term[f] >= 0 ? f : ac->dict[f];
-        ac->has_out[u] = ac->term[u] >= 0 || ac->dict[u];
+    free(order);
+    free(id);
+    free(delta);
+    free(term);
+    return rc;
+}
+
+/* Replace the dense build table by rows for branching states and one child for the rest. */
+static int compact(struct automaton *ac)
+{
+    size_t nrows = 0;
+    ac->node = calloc(ac->nstates, sizeof *ac->node);
+    if (!ac->node)
+        return URS_ENOMEM;
+    for (uint32_t u = 0; u < ac->nstates; u++) {
+        const uint16_t *row = ac->delta + (size_t)u * ac->ncls;
+        uint32_t children = 0;
         for (uint32_t k = 0; k < ac->ncls; k++) {
-            uint32_t *slot = &ac->delta[(size_t)u * ac->ncls + k];
-            uint32_t via_fail = ac->delta[(size_t)f * ac->ncls + k];
-            if (*slot) {
-                fail[*slot] = via_fail;
-                queue[tail++] = *slot;
-            } else {
-                *slot = via_fail;
+            if (row[k]) {
+                children++;
+                ac->node[u].next = row[k];
+                ac->node[u].cls = (uint8_t)k;
             }
         }
+        if (children > 1 || u == 0) {
+            /* rows are packed in place: row index <= state index */
+            memmove(ac->delta + nrows * ac->ncls, row, ac->ncls * sizeof *row);
+            ac->node[u].base = (uint32_t)(nrows++ * ac->ncls);
+            ac->node[u].dense = 1;
+            ac->node[u].next = 0;
+        }
     }
-    free(fail);
-    free(queue);
+    for (int ch = 0; ch < 256; ch++)
+        ac->starts[ch] = ac->delta[ac->cls[ch]] != 0; /* row 0 is the root's */
+    uint16_t *rows = realloc(ac->delta, nrows * ac->ncls * sizeof *rows);
+    if (rows)
+        ac->delta = rows; /* shrinking cannot fail in practice; keep the old block if it does */
+    ac->rows = ac->delta;
+    ac->delta = NULL;
     return URS_OK;
 }
 
@@ -131,11 +192,14 @@ int ac_build(struct classifier *c, struct err *e)
     for (size_t i = 0; i < c->pats_len; i++) {
         int rc = insert(c, i, &cap);
         if (rc == URS_ELIMIT)
-            return err_set(e, rc, "rules: phrases need more than %u automaton states", MAX_STATES);
+            return err_set(e, rc,
+                           "rules: phrases need more than %u automaton states; shorten or "
+                           "merge phrases",
+                           MAX_STATES);
         if (rc != URS_OK)
             return err_set(e, rc, "rules: out of memory building the phrase automaton");
     }
-    if (link(ac) != URS_OK)
+    if (renumber(ac) != URS_OK || compact(ac) != URS_OK)
         return err_set(e, URS_ENOMEM, "rules: out of memory building the phrase automaton");
     return URS_OK;
 }
@@ -143,10 +207,10 @@ int ac_build(struct classifier *c, struct err *e)
 void ac_free(struct automaton *ac)
 {
     free(ac->delta);
-    free(ac->dict);
+    free(ac->node);
+    free(ac->rows);
     free(ac->term);
     free(ac->next_pat);
-    free(ac->has_out);
     memset(ac, 0, sizeof *ac);
 }
 
@@ -189,36 +253,55 @@ static size_t char_len(const struct scan *s, size_t off)
     return off + n <= s->text.len ? n : 1;
 }
 
-static int report(struct scan *s, uint32_t state, size_t end)
+static int report(struct scan *s, uint32_t state, size_t start, size_t end)
 {
-    const struct automaton *ac = &s->c->ac;
-    uint32_t t = ac->term[state] >= 0 ? state : ac->dict[state];
-    for (; t; t = ac->dict[t]) {
-        for (int32_t pid = ac->term[t]; pid >= 0; pid = ac->next_pat[pid]) {
-            const struct pattern *p = &s->c->pats[pid];
-            size_t start = end - p->len;
-            if (!pattern_fits(s, p, start, end))
-                continue;
-            size_t last = s->map[end - 1];
-            int rc = scan_add_match(s, p->rule, s->map[start], last + char_len(s, last));
-            if (rc != URS_OK)
-                return rc;
-        }
+    for (int32_t pid = s->c->ac.term[state]; pid >= 0; pid = s->c->ac.next_pat[pid]) {
+        const struct pattern *p = &s->c->pats[pid];
+        if (!pattern_fits(s, p, start, end))
+            continue;
+        size_t last = s->map[end - 1];
+        int rc = scan_add_match(s, p->rule, s->map[start], last + char_len(s, last));
+        if (rc != URS_OK)
+            return rc;
     }
     return URS_OK;
 }
 
+/*
+ * Every phrase starts at a word start (or at a non-word byte such as "$" or "/"), so the trie
+ * is walked from each of those; walks are short and stay in the hot top of the trie.
+ */
 int ac_scan(struct scan *s)
 {
     const struct automaton *ac = &s->c->ac;
     const unsigned char *n = (const unsigned char *)s->norm;
-    uint32_t state = 0;
-    for (size_t i = 0; i < s->norm_len; i++) {
-        state = ac->delta[(size_t)state * ac->ncls + ac->cls[n[i]]];
-        if (ac->has_out[state]) {
-            int rc = report(s, state, i + 1);
-            if (rc != URS_OK)
-                return rc;
+    const struct ac_node *node = ac->node;
+    const uint16_t *rows = ac->rows;
+    const uint8_t *cls = ac->cls;
+    size_t len = s->norm_len;
+    uint32_t out_start = ac->out_start;
+    for (size_t i = 0; i < len;) {
+        size_t at = i;
+        /* next start: past the rest of this word, or past this one non-word byte */
+        if (is_word(n[i]))
+            while (++i < len && is_word(n[i]))
+                ;
+        else
+            i++;
+        if (!ac->starts[n[at]])
+            continue;
+        uint32_t state = 0;
+        for (size_t j = at; j < len; j++) {
+            const struct ac_node *nd = &node[state];
+            uint8_t k = cls[n[j]];
+            state = nd->dense ? rows[nd->base + k] : nd->cls == k ? nd->next : 0;
+            if (!state)
+                break;
+            if (state >= out_start) {
+                int rc = report(s, state, at, j + 1);
+                if (rc != URS_OK)
+                    return rc;
+            }
         }
     }
     return URS_OK;

@@ -29,7 +29,7 @@ enum ctag {
 
 enum mode_val { MV_REMOTE = 0, MV_HYBRID, MV_ONSITE, MV_ONSITE_REQUIRED, MV_ONSITE_INFERRED, MV_COUNT };
 #define SCHED_NONE SCHED_COUNT /* a label such as "Full Time/Part Time:" that states nothing */
-enum page_val { PV_ARTICLE = 0, PV_POSTING, PV_HEALTHCARE, PV_COUNT };
+enum page_val { PV_ARTICLE = 0, PV_POSTING, PV_HEALTHCARE, PV_REQUIREMENTS, PV_COUNT };
 enum lic_val { LV_CONTEXT = 0, LV_ANY, LV_COMPACT, LV_RESIDENCE, LV_NOT, LV_COUNT };
 #define UR_REVIEW 0
 #define SAL_CONTEXT PERIOD_COUNT /* "salary", "pay range": a nearby amount is pay */
@@ -49,6 +49,7 @@ enum zone {
 /* Tunable numbers, from the [settings] section (defaults in classify.c). */
 struct csettings {
     double discipline_min;  /* score at which a discipline is tagged */
+    double requirement_weight; /* added to a discipline named on a requirements line */
     double mode_min;        /* score at which a work-mode statement counts */
     double schedule_min;    /* score at which a schedule is tagged */
     double ur_min;          /* UR evidence at which a UR-family role is a UR role */
@@ -94,16 +95,29 @@ struct pattern {
     char *exact;        /* PF_CASE: the phrase in its written case, separators as ' ' */
 };
 
-/* A dense Aho-Corasick automaton over byte classes. */
+/*
+ * A trie of the phrases over byte classes; state 0 is the root and also "no transition".
+ * States with several children keep a dense row of children; the many with one child keep
+ * just that child, so the whole trie stays in cache.
+ */
+struct ac_node {
+    uint32_t base;      /* dense: offset of its row of children in rows */
+    uint16_t next;      /* not dense: the only child, 0 none */
+    uint8_t cls;        /* ... reached on this class */
+    uint8_t dense;
+};
+
 struct automaton {
     uint8_t cls[256];   /* byte -> class */
     uint32_t ncls;
     uint32_t nstates;
-    uint32_t *delta;    /* nstates * ncls next states */
-    uint32_t *dict;     /* next state on the failure chain that ends patterns, 0 none */
+    uint16_t *delta;    /* while building: nstates * ncls children, 0 none */
+    struct ac_node *node; /* after building: per state */
+    uint16_t *rows;     /* after building: dense rows, ncls children each */
     int32_t *term;      /* first pattern ending in this state, -1 none */
     int32_t *next_pat;  /* next pattern with the same text, -1 none (per pattern) */
-    uint8_t *has_out;   /* state or its dict chain ends a pattern */
+    uint32_t out_start; /* states from here on end a pattern (term >= 0) */
+    uint8_t starts[256]; /* bytes on which some phrase starts */
 };
 
 struct classifier {
@@ -144,6 +158,8 @@ struct scan {
     double *score;      /* [CT_COUNT][CT_MAX_VALUES] */
     uint32_t *count;    /* per rule: matches kept */
     int32_t *first;     /* per rule: index of its first kept match, -1 none */
+    uint32_t *active;   /* the rules with matches, in rule order */
+    size_t active_len;
 };
 
 #define CLASSIFY_MAX_MATCHES 8192

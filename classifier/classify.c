@@ -18,6 +18,7 @@
 static void defaults(struct csettings *s)
 {
     s->discipline_min = 4;
+    s->requirement_weight = 5;
     s->mode_min = 3;
     s->schedule_min = 3;
     s->ur_min = 6;

@@ -27,9 +27,10 @@ static int negative_evidence(const struct scan *s, struct posting *p, enum tag_k
                              const char *value, enum ctag tag, int v)
 {
     size_t best = s->c->rules_len;
-    for (size_t r = 0; r < s->c->rules_len; r++) {
+    for (size_t i = 0; i < s->active_len; i++) {
+        size_t r = s->active[i];
         const struct rule *rule = &s->c->rules[r];
-        if (!s->count[r] || rule->tag != tag || rule->value != v || rule->weight >= 0)
+        if (rule->tag != tag || rule->value != v || rule->weight >= 0)
             continue;
         if (best == s->c->rules_len || rule->weight < s->c->rules[best].weight)
             best = r;
@@ -42,11 +43,44 @@ static int negative_evidence(const struct scan *s, struct posting *p, enum tag_k
     return rc == URS_ELIMIT ? URS_OK : rc;
 }
 
+/* Start of the line holding text offset off. */
+static size_t line_start(const struct scan *s, size_t off)
+{
+    while (off > 0 && s->text.data[off - 1] != '\n')
+        off--;
+    return off;
+}
+
+/* Bit set of disciplines named on a requirements line ("Requirements: LCSW, LPC or RN"). */
+static uint32_t on_requirement_lines(const struct scan *s)
+{
+    uint32_t bits = 0;
+    for (size_t i = 0; i < s->m_len; i++) {
+        const struct rule *r = &s->c->rules[s->m[i].rule];
+        if (r->tag != CT_PAGE || r->value != PV_REQUIREMENTS)
+            continue;
+        size_t from = s->m[i].start, to = from;
+        while (to < s->text.len && s->text.data[to] != '\n')
+            to++;
+        for (size_t k = 0; k < s->m_len; k++) {
+            const struct rule *d = &s->c->rules[s->m[k].rule];
+            if (d->tag == CT_DISCIPLINE && d->weight > 0 && !s->m[k].dropped &&
+                s->m[k].start >= from && s->m[k].start < to && line_start(s, from) == from)
+                bits |= 1u << d->value;
+        }
+    }
+    return bits;
+}
+
 static int decide_disciplines(const struct scan *s, struct posting *p)
 {
     int rc = URS_OK;
+    uint32_t required = on_requirement_lines(s);
     for (int d = 0; d < DISC_COUNT && rc == URS_OK; d++) {
-        if (SCORE(s, CT_DISCIPLINE, d) < s->c->set.discipline_min)
+        double score = SCORE(s, CT_DISCIPLINE, d);
+        if (required & (1u << d))
+            score += s->c->set.requirement_weight;
+        if (score < s->c->set.discipline_min)
             continue;
         p->disciplines |= 1u << d;
         rc = scan_evidence(s, p, TAG_DISCIPLINE, disc_name((enum disc)d), CT_DISCIPLINE, d,
@@ -71,7 +105,7 @@ static int decide_schedule(const struct scan *s, struct posting *p)
 /*
  * Work mode, strongest statement first: hybrid; an on-site requirement (beats a "Remote"
  * location bucket); remote; a plain on-site statement; on site inferred from hands-on duties,
- * for clinical and coordination jobs that are not UR roles, or for any job when the hands-on
+ * for clinical, clerical and coordination jobs that are not UR roles, or for any job when the hands-on
  * evidence is twice the usual.
  */
 static int decide_mode(const struct scan *s, struct posting *p)
@@ -80,6 +114,7 @@ static int decide_mode(const struct scan *s, struct posting *p)
     int v = -1;
     enum work_mode mode = MODE_UNKNOWN;
     bool infer = (!p->ur_role && (p->role_family == ROLE_CLINICAL_OTHER ||
+                                  p->role_family == ROLE_ADMIN_OTHER ||
                                   is_coord_family(p->role_family))) ||
                  SCORE(s, CT_MODE, MV_ONSITE_INFERRED) >= 2 * min;
     if (SCORE(s, CT_MODE, MV_HYBRID) >= min)

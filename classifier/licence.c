@@ -9,6 +9,19 @@
 #define ANY_REACH 120 /* bytes after an "any US state" phrase whose state names it explains */
 #define RESIDENCE_REACH 40 /* bytes before a state in which "must reside in" takes it */
 
+/* The licence rule matches of one scan, sorted by kind once. */
+struct lic {
+    const struct scan *s;
+    const struct match **ctx; /* licence words outside "driver's license" and the like */
+    size_t n_ctx;
+    const struct match **res; /* residence rules */
+    size_t n_res;
+    const struct match **any; /* "licensed in any US state" */
+    size_t n_any;
+    const struct match **nots; /* "driver's license" */
+    size_t n_not;
+};
+
 static bool overlaps(const struct match *a, const struct match *b)
 {
     return a->start < b->end && b->start < a->end;
@@ -24,17 +37,51 @@ static int value_of(const struct scan *s, const struct match *m)
     return s->c->rules[m->rule].value;
 }
 
-/* A licence word that is not part of "driver's license" and the like. */
-static bool is_context(const struct scan *s, size_t i)
+static bool is_value(const struct scan *s, const struct match *m, int v)
 {
-    const struct match *m = &s->m[i];
-    if (m->dropped || tag_of(s, m) != CT_LICENCE || value_of(s, m) != LV_CONTEXT)
-        return false;
+    return tag_of(s, m) == CT_LICENCE && value_of(s, m) == v;
+}
+
+/* Part of "driver's license" and the like (nots: the LV_NOT matches, in text order). */
+static bool negated(const struct match *const *nots, size_t n, const struct match *m)
+{
+    for (size_t k = 0; k < n && nots[k]->start < m->end; k++)
+        if (overlaps(nots[k], m))
+            return true;
+    return false;
+}
+
+static int lic_index(struct lic *l, const struct scan *s)
+{
+    memset(l, 0, sizeof *l);
+    l->s = s;
+    l->ctx = malloc((s->m_len + 1) * sizeof *l->ctx);
+    l->res = malloc((s->m_len + 1) * sizeof *l->res);
+    l->any = malloc((s->m_len + 1) * sizeof *l->any);
+    l->nots = malloc((s->m_len + 1) * sizeof *l->nots);
+    if (!l->ctx || !l->res || !l->any || !l->nots)
+        return URS_ENOMEM;
     for (size_t k = 0; k < s->m_len; k++)
-        if (tag_of(s, &s->m[k]) == CT_LICENCE && value_of(s, &s->m[k]) == LV_NOT &&
-            overlaps(&s->m[k], m))
-            return false;
-    return true;
+        if (is_value(s, &s->m[k], LV_NOT))
+            l->nots[l->n_not++] = &s->m[k];
+    for (size_t k = 0; k < s->m_len; k++) {
+        const struct match *m = &s->m[k];
+        if (is_value(s, m, LV_CONTEXT) && !m->dropped && !negated(l->nots, l->n_not, m))
+            l->ctx[l->n_ctx++] = m;
+        else if (is_value(s, m, LV_RESIDENCE))
+            l->res[l->n_res++] = m;
+        else if (is_value(s, m, LV_ANY))
+            l->any[l->n_any++] = m;
+    }
+    return URS_OK;
+}
+
+static void lic_free(struct lic *l)
+{
+    free(l->ctx);
+    free(l->res);
+    free(l->any);
+    free(l->nots);
 }
 
 static bool is_code(const struct scan *s, const struct match *m)
@@ -65,35 +112,34 @@ static size_t gap(const struct match *a, const struct match *b)
     return 0;
 }
 
-static bool residence_near(const struct scan *s, const struct match *st, const struct match *ctx)
+static bool residence_near(const struct lic *l, const struct match *st, const struct match *ctx)
 {
     size_t from = st->start > RESIDENCE_REACH ? st->start - RESIDENCE_REACH : 0;
     size_t lo = ctx->start < from ? ctx->start : from;
     size_t hi = ctx->end > st->end ? ctx->end : st->end;
-    for (size_t k = 0; k < s->m_len; k++) {
-        const struct match *r = &s->m[k];
-        if (tag_of(s, r) == CT_LICENCE && value_of(s, r) == LV_RESIDENCE && r->start >= lo &&
-            r->end <= hi && scan_same_clause(s, r->end, st->start))
+    for (size_t k = 0; k < l->n_res; k++) {
+        const struct match *r = l->res[k];
+        if (r->start >= lo && r->end <= hi && scan_same_clause(l->s, r->end, st->start))
             return true;
     }
     return false;
 }
 
-/* The licence word that makes state match i a licence, or -1. */
-static long licence_word(const struct scan *s, size_t i)
+/* The licence word that makes state match st a licence, or NULL. */
+static const struct match *licence_word(const struct lic *l, const struct match *st)
 {
-    const struct match *st = &s->m[i];
+    const struct scan *s = l->s;
     size_t window = (size_t)(is_code(s, st) ? s->c->set.code_window : s->c->set.licence_window);
-    for (size_t k = 0; k < s->m_len; k++) {
-        if (!is_context(s, k))
+    for (size_t k = 0; k < l->n_ctx; k++) {
+        const struct match *ctx = l->ctx[k];
+        if (gap(st, ctx) > window)
             continue;
-        const struct match *ctx = &s->m[k];
         size_t a = ctx->end <= st->start ? ctx->end : st->end;
         size_t b = ctx->end <= st->start ? st->start : ctx->start;
-        if (gap(st, ctx) <= window && scan_same_clause(s, a, b) && !residence_near(s, st, ctx))
-            return (long)k;
+        if (scan_same_clause(s, a, b) && !residence_near(l, st, ctx))
+            return ctx;
     }
-    return -1;
+    return NULL;
 }
 
 /* "TX, OK or LA": a state right after a licence state in a list is one too. */
@@ -123,28 +169,24 @@ static int add(const struct scan *s, struct posting *p, int state, size_t a, siz
     return rc == URS_ELIMIT ? URS_OK : rc;
 }
 
-static bool in_any_span(const struct scan *s, const struct match *st)
+static bool in_any_span(const struct lic *l, const struct match *st)
 {
-    for (size_t k = 0; k < s->m_len; k++) {
-        const struct match *m = &s->m[k];
-        if (tag_of(s, m) == CT_LICENCE && value_of(s, m) == LV_ANY && st->start >= m->start &&
-            st->start <= m->end + ANY_REACH)
+    for (size_t k = 0; k < l->n_any; k++)
+        if (st->start >= l->any[k]->start && st->start <= l->any[k]->end + ANY_REACH)
             return true;
-    }
     return false;
 }
 
-static int states(const struct scan *s, struct posting *p)
+static int states(const struct lic *l, struct posting *p)
 {
+    const struct scan *s = l->s;
     const struct match *prev = NULL;
     int rc = URS_OK;
     for (size_t i = 0; i < s->m_len && rc == URS_OK; i++) {
-        const struct match *st = &s->m[i];
-        if (st->dropped || tag_of(s, st) != CT_STATE || before_zip(s, st) || in_any_span(s, st))
+        const struct match *st = &s->m[i], *ctx;
+        if (st->dropped || tag_of(s, st) != CT_STATE || before_zip(s, st) || in_any_span(l, st))
             continue;
-        long k = licence_word(s, i);
-        if (k >= 0) {
-            const struct match *ctx = &s->m[k];
+        if ((ctx = licence_word(l, st)) != NULL) {
             size_t a = ctx->start < st->start ? ctx->start : st->start;
             size_t b = ctx->end > st->end ? ctx->end : st->end;
             rc = add(s, p, value_of(s, st), a, b);
@@ -160,15 +202,20 @@ static int states(const struct scan *s, struct posting *p)
 
 int licence_decide(const struct scan *s, struct posting *p)
 {
-    int rc = URS_OK;
+    struct lic l;
+    int rc = lic_index(&l, s);
     for (size_t i = 0; i < s->m_len && rc == URS_OK; i++) {
-        const struct match *m = &s->m[i];
+        const struct match *m = &s->m[i], *ctx;
         if (m->dropped || tag_of(s, m) != CT_LICENCE || s->c->rules[m->rule].weight <= 0)
             continue;
-        if (value_of(s, m) == LV_ANY)
-            rc = add(s, p, STATE_ANY, m->start, m->end);
+        if (value_of(s, m) == LV_ANY && (ctx = licence_word(&l, m)) != NULL)
+            rc = add(s, p, STATE_ANY, ctx->start < m->start ? ctx->start : m->start,
+                     ctx->end > m->end ? ctx->end : m->end);
         else if (value_of(s, m) == LV_COMPACT)
             rc = add(s, p, STATE_COMPACT, m->start, m->end);
     }
-    return rc == URS_OK ? states(s, p) : rc;
+    if (rc == URS_OK)
+        rc = states(&l, p);
+    lic_free(&l);
+    return rc;
 }

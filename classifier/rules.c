@@ -21,7 +21,8 @@ static const char *const tag_names[CT_COUNT] = {"discipline", "work_mode", "sche
                                                 "state",      "licence",   "salary"};
 static const char *const mode_values[MV_COUNT] = {"remote", "hybrid", "onsite", "onsite_required",
                                                   "onsite_inferred"};
-static const char *const page_values[PV_COUNT] = {"article", "posting", "healthcare"};
+static const char *const page_values[PV_COUNT] = {"article", "posting", "healthcare",
+                                                  "requirements"};
 static const char *const lic_values[LV_COUNT] = {"context", "any", "compact", "residence", "not"};
 
 const char *ctag_name(enum ctag t)
@@ -107,7 +108,8 @@ struct setting_desc {
 
 #define SETTING(n, lo, hi) {#n, offsetof(struct csettings, n), lo, hi}
 static const struct setting_desc settings[] = {
-    SETTING(discipline_min, 0, 1000), SETTING(mode_min, 0, 1000),
+    SETTING(discipline_min, 0, 1000), SETTING(requirement_weight, 0, 1000),
+    SETTING(mode_min, 0, 1000),
     SETTING(schedule_min, 0, 1000),   SETTING(ur_min, 0, 1000),
     SETTING(ur_coord_min, 0, 1000),   SETTING(article_min, 0, 1000),
     SETTING(ur_strong, 0, 1000),      SETTING(review_lean, 0, 10),

@@ -126,6 +126,17 @@ static bool amount_at(const struct scan *s, size_t i, struct amount *a)
     return true;
 }
 
+/* True when text[a..b) ends a sentence (". " before a capital): the period phrase belongs to
+ * the next sentence. Line breaks do not count: "$79,263 - $151,800\n\nper year". */
+static bool sentence_end(const struct scan *s, size_t a, size_t b)
+{
+    const char *t = s->text.data;
+    for (size_t i = a; i + 2 < b; i++)
+        if (t[i] == '.' && t[i + 1] == ' ' && isupper((unsigned char)t[i + 2]))
+            return true;
+    return false;
+}
+
 /* The nearest salary rule match of the given kind around a; its distance, or -1. */
 static long near(const struct sal_scan *ss, const struct amount *a, int value, double before,
                  double after, const struct match **out)
@@ -137,9 +148,11 @@ static long near(const struct sal_scan *ss, const struct amount *a, int value, d
         if (!(value < 0 ? r->value < SAL_CONTEXT : r->value == value))
             continue;
         long d = -1;
-        if (m->end <= a->start && a->start - m->end <= before)
+        if (m->end <= a->start && a->start - m->end <= before &&
+            scan_same_clause(ss->s, m->end, a->start))
             d = (long)(a->start - m->end);
-        else if (m->start >= a->end && m->start - a->end <= after)
+        else if (m->start >= a->end && m->start - a->end <= after &&
+                 !sentence_end(ss->s, a->end, m->start))
             d = (long)(m->start - a->end);
         else if (m->start < a->end && a->start < m->end)
             d = 0;
@@ -167,7 +180,9 @@ static bool accept(const struct sal_scan *ss, const struct amount *a, struct sal
     const struct match *per = NULL, *ctx = NULL, *skip = NULL;
     bool has_period = near(ss, a, -1, set->salary_before, set->salary_after, &per) >= 0;
     bool has_ctx = near(ss, a, SAL_CONTEXT, set->salary_before, 0, &ctx) >= 0;
-    if (near(ss, a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0)
+    if (near(ss, a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 &&
+        scan_same_clause(s, skip->end < a->start ? skip->end : a->end,
+                         skip->end < a->start ? a->start : skip->start))
         return false;
     if (a->dollar ? !(has_period || has_ctx || a->range) : !(a->range && (has_period || has_ctx)))
         return false;
@@ -208,32 +223,75 @@ static int found(const struct scan *s, struct posting *p, const struct salary *s
     return rc == URS_ELIMIT ? URS_OK : rc;
 }
 
+/* Stretches of text where an amount may start (after "$", near pay words, before "USD"). */
+struct windows {
+    size_t (*w)[2];
+    size_t n, cap;
+};
+
+static void window_add(struct windows *w, size_t a, size_t b, size_t limit)
+{
+    if (w->n < w->cap && a < limit)
+        w->w[w->n][0] = a, w->w[w->n][1] = b < limit ? b : limit, w->n++;
+}
+
+static int by_window_start(const void *x, const void *y)
+{
+    const size_t *a = x, *b = y;
+    return a[0] < b[0] ? -1 : a[0] > b[0];
+}
+
+static void windows_find(const struct sal_scan *ss, struct windows *w)
+{
+    const struct scan *s = ss->s;
+    const char *t = s->text.data, *p = t, *end = t + s->body_end;
+    size_t before = (size_t)s->c->set.salary_before;
+    while (p < end && (p = memchr(p, '$', (size_t)(end - p))) != NULL) {
+        window_add(w, (size_t)(p - t) + 1, (size_t)(p - t) + 3, s->body_end);
+        p++;
+    }
+    /* after a pay label ("Salary: 85,000 - 95,000"), before a period or "USD" */
+    for (size_t k = 0; k < ss->n; k++) {
+        const struct match *m = ss->m[k];
+        if (ss->s->c->rules[m->rule].value == SAL_CONTEXT)
+            window_add(w, m->end, m->end + before, s->body_end);
+        window_add(w, m->start > before ? m->start - before : 0, m->start, s->body_end);
+    }
+    qsort(w->w, w->n, sizeof w->w[0], by_window_start);
+}
+
 int salary_decide(const struct scan *s, struct posting *p)
 {
     if (p->salary_hint.period != PERIOD_NONE && (p->salary_hint.min > 0 || p->salary_hint.max > 0))
         return from_hint(p);
     struct sal_scan ss = {s, malloc((s->m_len + 1) * sizeof *ss.m), 0};
-    if (!ss.m)
-        return URS_ENOMEM;
-    for (size_t k = 0; k < s->m_len; k++)
+    struct windows w = {malloc(MAX_CANDIDATES * sizeof *w.w), 0, MAX_CANDIDATES};
+    int rc = ss.m && w.w ? URS_OK : URS_ENOMEM;
+    for (size_t k = 0; k < s->m_len && rc == URS_OK; k++)
         if (!s->m[k].dropped && s->c->rules[s->m[k].rule].tag == CT_SALARY &&
             s->c->rules[s->m[k].rule].weight > 0)
             ss.m[ss.n++] = &s->m[k];
+    if (rc == URS_OK)
+        windows_find(&ss, &w);
     const char *t = s->text.data;
-    int rc = URS_OK;
-    for (size_t i = 0, tried = 0; i < s->body_end && tried < MAX_CANDIDATES; i++) {
-        struct amount a;
-        struct salary sal = {0};
-        size_t ev_a, ev_b;
-        if (!isdigit((unsigned char)t[i]) || !amount_at(s, i, &a))
-            continue;
-        if ((a.dollar || a.range) && tried++ < MAX_CANDIDATES &&
-            accept(&ss, &a, &sal, &ev_a, &ev_b)) {
-            rc = found(s, p, &sal, ev_a, ev_b);
-            break;
+    size_t i = 0, tried = 0;
+    for (size_t k = 0; k < w.n && rc == URS_OK && tried < MAX_CANDIDATES; k++) {
+        for (i = i > w.w[k][0] ? i : w.w[k][0]; i < w.w[k][1]; i++) {
+            struct amount a;
+            struct salary sal = {0};
+            size_t ev_a, ev_b;
+            if (!isdigit((unsigned char)t[i]) || !amount_at(s, i, &a))
+                continue;
+            if ((a.dollar || a.range) && tried++ < MAX_CANDIDATES &&
+                accept(&ss, &a, &sal, &ev_a, &ev_b)) {
+                rc = found(s, p, &sal, ev_a, ev_b);
+                k = w.n;
+                break;
+            }
+            i = a.end > i ? a.end - 1 : i;
         }
-        i = a.end > i ? a.end - 1 : i;
     }
     free(ss.m);
+    free(w.w);
     return rc;
 }

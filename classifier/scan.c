@@ -102,7 +102,7 @@ struct norm {
     size_t pending_at; /* text offset of the run */
 };
 
-static void put(struct norm *n, char ch, size_t at)
+static inline void put(struct norm *n, char ch, size_t at)
 {
     struct scan *s = n->s;
     if (n->pending && s->norm_len && s->norm[s->norm_len - 1] != '\x01') {
@@ -175,39 +175,90 @@ static size_t special(const char *t, size_t len, char *out)
     return 0;
 }
 
-static bool is_zone_break(const struct scan *s, size_t i)
+/* How the normal form treats each byte. */
+enum nkind { NK_COPY = 0, NK_UPPER, NK_SEP, NK_NL, NK_SPECIAL };
+
+static const uint8_t nkind[256] = {
+    ['A'] = NK_UPPER, ['B'] = NK_UPPER, ['C'] = NK_UPPER, ['D'] = NK_UPPER, ['E'] = NK_UPPER,
+    ['F'] = NK_UPPER, ['G'] = NK_UPPER, ['H'] = NK_UPPER, ['I'] = NK_UPPER, ['J'] = NK_UPPER,
+    ['K'] = NK_UPPER, ['L'] = NK_UPPER, ['M'] = NK_UPPER, ['N'] = NK_UPPER, ['O'] = NK_UPPER,
+    ['P'] = NK_UPPER, ['Q'] = NK_UPPER, ['R'] = NK_UPPER, ['S'] = NK_UPPER, ['T'] = NK_UPPER,
+    ['U'] = NK_UPPER, ['V'] = NK_UPPER, ['W'] = NK_UPPER, ['X'] = NK_UPPER, ['Y'] = NK_UPPER,
+    ['Z'] = NK_UPPER, [' '] = NK_SEP,   ['\t'] = NK_SEP,  ['\r'] = NK_SEP,  ['\f'] = NK_SEP,
+    ['\v'] = NK_SEP,  ['-'] = NK_SEP,   ['_'] = NK_SEP,   [':'] = NK_SEP,   ['\n'] = NK_NL,
+    ['<'] = NK_SPECIAL, ['&'] = NK_SPECIAL, [0xc2] = NK_SPECIAL, [0xe2] = NK_SPECIAL,
+};
+
+/* Copy plain bytes from t[i] on, lower-cased; returns where the run stops. */
+static size_t copy_run(struct scan *s, size_t i, size_t to)
 {
-    return i == s->title_end || i == s->loc_end || i == s->body_end || i == s->hint_end;
+    const unsigned char *t = (const unsigned char *)s->text.data;
+    char *norm = s->norm;
+    uint32_t *map = s->map;
+    size_t len = s->norm_len; /* locals: stores through char * would reload the fields */
+    for (; i < to; i++) {
+        unsigned char c = t[i];
+        uint8_t kind = nkind[c];
+        if (kind > NK_UPPER)
+            break;
+        norm[len] = (char)(kind == NK_UPPER ? c | 0x20 : c);
+        map[len++] = (uint32_t)i;
+    }
+    s->norm_len = len;
+    return i;
 }
 
-static void normalise(struct scan *s)
+/* One zone of the text into the normal form. */
+static void normalise_zone(struct norm *n, size_t from, size_t to)
 {
-    struct norm n = {s, false, false, 0};
+    struct scan *s = n->s;
     const char *t = s->text.data;
-    size_t len = s->text.len;
-    for (size_t i = 0; i < len;) {
+    for (size_t i = from; i < to;) {
         unsigned char ch = (unsigned char)t[i];
         char meaning;
         bool block;
         size_t used;
-        if (is_zone_break(s, i)) {
-            n.pending = false;
-            put(&n, '\x01', i++);
-        } else if (ch == '<' && (used = tag_len(t + i, len - i, &block)) > 0) {
-            sep(&n, block, i);
-            i += used;
-        } else if ((ch == '&' || ch >= 0xc2) && (used = special(t + i, len - i, &meaning)) > 0) {
-            if (meaning == ' ')
-                sep(&n, false, i);
-            else
-                put(&n, meaning, i);
-            i += used;
-        } else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '-' || ch == '_' || ch == ':' ||
-                   ch == '\n' || ch == '\f' || ch == '\v') {
-            sep(&n, ch == '\n', i++);
-        } else {
-            put(&n, (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch), i++);
+        switch (nkind[ch]) {
+        case NK_COPY:
+        case NK_UPPER:
+            /* the common case: a run of plain bytes, copied lower-cased */
+            put(n, (char)(ch | (nkind[ch] == NK_UPPER ? 0x20 : 0)), i++);
+            i = copy_run(s, i, to);
+            break;
+        case NK_SEP:
+        case NK_NL:
+            sep(n, ch == '\n', i++);
+            break;
+        default:
+            if (ch == '<' && (used = tag_len(t + i, to - i, &block)) > 0) {
+                sep(n, block, i);
+                i += used;
+            } else if ((used = special(t + i, to - i, &meaning)) > 0) {
+                if (meaning == ' ')
+                    sep(n, false, i);
+                else
+                    put(n, meaning, i);
+                i += used;
+            } else {
+                put(n, (char)ch, i++);
+            }
         }
+    }
+}
+
+/* Each zone in turn; a zone ends with '\x01', which no phrase crosses. */
+static void normalise(struct scan *s)
+{
+    struct norm n = {s, false, false, 0};
+    const size_t ends[] = {s->title_end, s->loc_end, s->body_end, s->hint_end, s->text.len};
+    size_t from = 0;
+    for (size_t z = 0; z < sizeof ends / sizeof ends[0]; z++) {
+        normalise_zone(&n, from, ends[z]);
+        if (ends[z] < s->text.len) {
+            n.pending = false;
+            put(&n, '\x01', ends[z]);
+        }
+        from = ends[z] + 1;
     }
 }
 
@@ -258,21 +309,48 @@ static int run_regexes(struct scan *s)
     return rc;
 }
 
-static int by_start(const void *a, const void *b)
+static bool before(const struct match *x, const struct match *y)
 {
-    const struct match *x = a, *y = b;
     if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
+        return x->start < y->start;
     if (x->end != y->end)
-        return x->end > y->end ? -1 : 1;
-    return x->rule < y->rule ? -1 : x->rule > y->rule;
+        return x->end > y->end;
+    return x->rule < y->rule;
+}
+
+/*
+ * Order matches by start, longest first. The trie walk yields them by start with the ends
+ * rising, so each run of one start is reversed, and the few regex matches at the end are
+ * inserted: near-sorted input, so insertion sort is linear in practice.
+ */
+static void sort_matches(struct scan *s)
+{
+    struct match *m = s->m;
+    for (size_t a = 0; a < s->m_len;) {
+        size_t b = a + 1;
+        while (b < s->m_len && m[b].start == m[a].start && m[b].end >= m[b - 1].end)
+            b++;
+        for (size_t i = a, j = b - 1; i < j; i++, j--) {
+            struct match t = m[i];
+            m[i] = m[j];
+            m[j] = t;
+        }
+        a = b;
+    }
+    for (size_t i = 1; i < s->m_len; i++) {
+        struct match t = m[i];
+        size_t j = i;
+        for (; j > 0 && before(&t, &m[j - 1]); j--)
+            m[j] = m[j - 1];
+        m[j] = t;
+    }
 }
 
 /* A match inside a longer match of the same tag says nothing of its own. */
 static void drop_contained(struct scan *s)
 {
     uint32_t best_end[CT_COUNT] = {0}, best_start[CT_COUNT] = {0};
-    qsort(s->m, s->m_len, sizeof *s->m, by_start);
+    sort_matches(s);
     for (size_t i = 0; i < s->m_len; i++) {
         struct match *m = &s->m[i];
         enum ctag t = s->c->rules[m->rule].tag;
@@ -298,6 +376,7 @@ static void tally(struct scan *s)
     for (size_t r = 0; r < s->c->rules_len; r++) {
         if (!s->count[r])
             continue;
+        s->active[s->active_len++] = (uint32_t)r;
         const struct rule *rule = &s->c->rules[r];
         double n = s->count[r] < set->repeat_max ? s->count[r] : set->repeat_max;
         SCORE(s, rule->tag, rule->value) += rule->weight * (1 + set->repeat_bonus * (n - 1));
@@ -318,7 +397,8 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
     s->score = calloc((size_t)CT_COUNT * CT_MAX_VALUES, sizeof *s->score);
     s->count = calloc(c->rules_len + 1, sizeof *s->count);
     s->first = malloc((c->rules_len + 1) * sizeof *s->first);
-    if (!s->norm || !s->map || !s->score || !s->count || !s->first)
+    s->active = malloc((c->rules_len + 1) * sizeof *s->active);
+    if (!s->norm || !s->map || !s->score || !s->count || !s->first || !s->active)
         return URS_ENOMEM;
     normalise(s);
     if ((rc = ac_scan(s)) != URS_OK || (rc = run_regexes(s)) != URS_OK)
@@ -340,6 +420,7 @@ void scan_free(struct scan *s)
     free(s->score);
     free(s->count);
     free(s->first);
+    free(s->active);
     memset(s, 0, sizeof *s);
 }
 
@@ -367,25 +448,27 @@ static int add_evidence(struct posting *p, enum tag_kind kind, const char *value
 int scan_evidence(const struct scan *s, struct posting *p, enum tag_kind kind, const char *value,
                   enum ctag tag, int v, size_t n)
 {
-    bool *used = calloc(s->c->rules_len + 1, 1);
-    if (!used)
-        return URS_ENOMEM;
+    uint32_t used[8];
+    size_t used_len = 0;
     int rc = URS_OK;
-    for (size_t k = 0; k < n && rc == URS_OK; k++) {
-        size_t best = s->c->rules_len;
-        for (size_t r = 0; r < s->c->rules_len; r++) {
+    n = n < 8 ? n : 8;
+    while (used_len < n && rc == URS_OK) {
+        long best = -1;
+        for (size_t i = 0; i < s->active_len; i++) {
+            uint32_t r = s->active[i];
             const struct rule *rule = &s->c->rules[r];
-            if (used[r] || !s->count[r] || rule->tag != tag || rule->value != v ||
-                rule->weight <= 0)
+            bool taken = false;
+            for (size_t k = 0; k < used_len; k++)
+                taken |= used[k] == r;
+            if (taken || rule->tag != tag || rule->value != v || rule->weight <= 0)
                 continue;
-            if (best == s->c->rules_len || rule->weight > s->c->rules[best].weight)
-                best = r;
+            if (best < 0 || rule->weight > s->c->rules[best].weight)
+                best = (long)r;
         }
-        if (best == s->c->rules_len)
+        if (best < 0)
             break;
-        used[best] = true;
+        used[used_len++] = (uint32_t)best;
         rc = add_evidence(p, kind, value, s, &s->m[s->first[best]]);
     }
-    free(used);
     return rc;
 }
