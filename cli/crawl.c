@@ -63,7 +63,20 @@ static int commit_batch(struct crawl_ctx *cc, struct err *e)
     return db_commit(cc->app->db, e);
 }
 
-/* Each posting: classify, then upsert inside a batch transaction. Called one at a time. */
+/* Each posting, first: classify (on the parsing threads, several at once). */
+static int on_prepare(void *ctx, const char *source, struct posting *p)
+{
+    const struct crawl_ctx *cc = ctx;
+    struct err e;
+    err_clear(&e);
+    if (classify_posting(cc->cls, p, &e) != URS_OK) {
+        log_error("source=%s: classify: %s", source, e.msg[0] ? e.msg : "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Then: upsert inside a batch transaction. Called one at a time (the engine's hook lock). */
 static int on_posting(void *ctx, const char *source, struct posting *p)
 {
     struct crawl_ctx *cc = ctx;
@@ -72,8 +85,7 @@ static int on_posting(void *ctx, const char *source, struct posting *p)
     err_clear(&e);
     enum db_upsert r;
     int64_t now = (int64_t)time(NULL);
-    if (classify_posting(cc->cls, p, &e) != URS_OK ||
-        (!cc->in_tx && db_begin(cc->app->db, &e) != URS_OK)) {
+    if (!cc->in_tx && db_begin(cc->app->db, &e) != URS_OK) {
         log_error("source=%s: %s", source, e.msg[0] ? e.msg : "out of memory");
         return -1;
     }
@@ -376,6 +388,7 @@ int cli_crawl(struct app *app, const struct config_source *const *sources, size_
     crawl_options_from_config(&o, app->cfg);
     const struct crawl_hooks hooks = {
         .ctx = &cc,
+        .prepare = on_prepare,
         .posting = on_posting,
         .validators_get = validators_get,
         .validators_put = validators_put,

@@ -70,7 +70,9 @@ struct crawl_options {
     size_t resolve_len;
     size_t max_listing_pages;   /* listing requests per source, 0 = no limit (`sources test`) */
     size_t max_detail_pages;    /* other requests per source, 0 = no limit */
-    bool worker_thread;         /* parse and call back on a second thread, default true */
+    long parse_threads;         /* threads running adapters and callbacks (one job on one thread
+                                   at a time); 0: on the fetching thread; default: the online
+                                   CPUs, at most 4 */
     int64_t stop_grace_ms;      /* after *stop, running transfers get this long, default 3000 */
     int64_t (*clock)(void *ctx); /* wall clock in Unix seconds (tests move it); NULL: time() */
     void *clock_ctx;
@@ -110,7 +112,11 @@ struct crawl_progress {
  */
 struct crawl_hooks {
     void *ctx;
-    crawl_posting_fn posting; /* each posting; non-zero stops that source (step "store") */
+    /* Each posting first goes to prepare (may be NULL), called WITHOUT the lock and possibly
+       on several threads at once (thread-safe work such as classifying), then to posting.
+       A non-zero return from either stops that source (step "store"). */
+    crawl_posting_fn prepare;
+    crawl_posting_fn posting;
     /* Conditional GET: the stored validators of url (*etag, *last_modified malloc'd or NULL);
        return true when some were found. */
     bool (*validators_get)(void *ctx, const char *url, char **etag, char **last_modified);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/limits.h"
 #include "common/log.h"
@@ -29,7 +30,8 @@ void crawl_options_init(struct crawl_options *o)
     o->robots_ttl = 24 * 3600;
     o->robots_stale = 30 * 24 * 3600;
     o->max_crawl_delay_ms = 60 * 1000;
-    o->worker_thread = true;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    o->parse_threads = cpus < 1 ? 1 : cpus > 4 ? 4 : cpus;
     o->stop_grace_ms = 3000;
 }
 
@@ -82,9 +84,12 @@ static int post_wrapper(void *ctx, const char *source, struct posting *p)
 {
     struct ejob *job = ctx;
     struct engine *eng = job->eng;
-    eng_hooks_lock(eng);
-    int rc = eng->h->posting(eng->h->ctx, source, p);
-    eng_hooks_unlock(eng);
+    int rc = eng->h->prepare ? eng->h->prepare(eng->h->ctx, source, p) : 0;
+    if (rc == 0) {
+        eng_hooks_lock(eng);
+        rc = eng->h->posting(eng->h->ctx, source, p);
+        eng_hooks_unlock(eng);
+    }
     if (rc != 0)
         job->cb_failed_w = true;
     return rc;
@@ -377,7 +382,8 @@ static int check_options(const struct crawl_options *o, const struct crawl_hooks
         return err_set(e, URS_EINVAL, "crawl: no posting callback");
     if (!o->user_agent || !*o->user_agent || strpbrk(o->user_agent, "\r\n"))
         return err_set(e, URS_EINVAL, "crawl: user_agent must be one non-empty line");
-    if (o->concurrency < 1 || o->host_connections < 1 || o->attempts < 1)
+    if (o->concurrency < 1 || o->host_connections < 1 || o->attempts < 1 ||
+        o->parse_threads < 0 || o->parse_threads > 64)
         return err_set(e, URS_EINVAL,
                        "crawl: concurrency, host_connections and retries must be at least 1");
     if (o->max_body < 1 || o->timeout_ms < 1 || o->connect_timeout_ms < 1 ||

@@ -82,6 +82,15 @@ URS_NODISCARD int crawl_retry_after_parse(const char *value, int64_t now, int64_
 struct engine;
 struct ejob;
 struct host;
+struct xfer;
+
+/* One job's waiting requests on one host: lanes take turns, so sources sharing a host
+   progress together and consecutive bodies belong to different jobs (parsed in parallel). */
+struct lane {
+    struct lane *prev, *next; /* circular */
+    struct ejob *job;
+    struct xfer *head, *tail;
+};
 
 /* How an attempt ended, as fetch_finish sees it. */
 enum fetch_outcome {
@@ -175,7 +184,8 @@ struct host {
     int64_t delay_ms;         /* least gap between request starts */
     int64_t next_start;       /* monotonic ms */
     long active;              /* transfers running */
-    struct xfer *head, *tail; /* waiting to start */
+    struct xfer *urgent, *urgent_tail; /* robots.txt and retries: before everything else */
+    struct lane *ring;        /* waiting requests, one lane per job, served in turn */
     char *fail;               /* the host is out for this run: why */
     const char *fail_step;
     int64_t rate_limited_until;
@@ -197,7 +207,8 @@ struct ejob {
     bool limited;              /* page limit reached (sources test) */
     bool interrupted;          /* stop flag */
     bool cb_failed;            /* the posting callback refused (copied from the task) */
-    bool cb_failed_w;          /* the same, written and read only on the parsing thread */
+    bool cb_failed_w;          /* the same, for the parsing thread that holds the job */
+    bool busy_w;               /* a parsing thread holds the job (under the worker lock) */
     size_t pages, errors, listing_reqs, detail_reqs;
     size_t entries, entries_304, entries_full;
     bool other_pages;          /* a non-entry response came */
@@ -224,10 +235,12 @@ struct task {
     bool cb_failed;            /* the posting callback refused during this task */
 };
 
+#define WORKER_MAX_THREADS 64
+
 struct worker {
-    pthread_t thread;
+    pthread_t threads[WORKER_MAX_THREADS];
+    size_t n_threads;          /* started; 0: tasks run inline on the fetching thread */
     bool inited;
-    bool running;
     bool quit;
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -287,7 +300,7 @@ void sched_drop_queued(struct engine *eng);
 void sched_abort_running(struct engine *eng);
 void sched_free(struct engine *eng);
 
-/* worker.c: the parsing thread (or inline when worker_thread is off). */
+/* worker.c: the parsing threads (or inline when parse_threads is 0). */
 URS_NODISCARD int worker_start(struct engine *eng, struct err *e);
 void worker_submit(struct engine *eng, struct task *t);
 /* Take the finished tasks (a list), or NULL. */

@@ -43,32 +43,91 @@ void xfer_free(struct xfer *x)
     free(x);
 }
 
-static void host_push(struct host *h, struct xfer *x, bool front)
+static void fifo_push(struct xfer **head, struct xfer **tail, struct xfer *x)
 {
     x->next = NULL;
-    if (front) {
-        x->next = h->head;
-        h->head = x;
-        if (!h->tail)
-            h->tail = x;
-    } else {
-        if (h->tail)
-            h->tail->next = x;
-        else
-            h->head = x;
-        h->tail = x;
+    if (*tail)
+        (*tail)->next = x;
+    else
+        *head = x;
+    *tail = x;
+}
+
+static struct lane *lane_of(struct host *h, struct ejob *job)
+{
+    struct lane *l = h->ring;
+    if (l) {
+        do {
+            if (l->job == job)
+                return l;
+            l = l->next;
+        } while (l != h->ring);
     }
+    l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->job = job;
+    if (!h->ring) {
+        l->next = l->prev = l;
+        h->ring = l;
+    } else { /* last in the turn order */
+        l->next = h->ring;
+        l->prev = h->ring->prev;
+        h->ring->prev->next = l;
+        h->ring->prev = l;
+    }
+    return l;
+}
+
+/* Queue x on h: at the very front (robots.txt, retries), or at the end of its job's lane. */
+static void host_push(struct host *h, struct xfer *x, bool front)
+{
+    struct lane *l = front ? NULL : lane_of(h, x->job);
+    if (l) {
+        fifo_push(&l->head, &l->tail, x);
+    } else if (front || !h->urgent) {
+        x->next = h->urgent;
+        h->urgent = x;
+        if (!h->urgent_tail)
+            h->urgent_tail = x;
+    } else {
+        fifo_push(&h->urgent, &h->urgent_tail, x); /* no memory for a lane: still queued */
+    }
+}
+
+static struct xfer *host_peek(const struct host *h)
+{
+    return h->urgent ? h->urgent : h->ring ? h->ring->head : NULL;
 }
 
 static struct xfer *host_pop(struct host *h)
 {
-    struct xfer *x = h->head;
+    struct xfer *x = h->urgent;
     if (x) {
-        h->head = x->next;
-        if (!h->head)
-            h->tail = NULL;
+        h->urgent = x->next;
+        if (!h->urgent)
+            h->urgent_tail = NULL;
         x->next = NULL;
+        return x;
     }
+    struct lane *l = h->ring;
+    if (!l)
+        return NULL;
+    x = l->head;
+    l->head = x->next;
+    x->next = NULL;
+    if (l->head) {
+        h->ring = l->next; /* the next job's turn */
+        return x;
+    }
+    if (l->next == l) {
+        h->ring = NULL;
+    } else {
+        l->prev->next = l->next;
+        l->next->prev = l->prev;
+        h->ring = l->next;
+    }
+    free(l);
     return x;
 }
 
@@ -331,9 +390,10 @@ static void start_xfer(struct engine *eng, struct xfer *x, int64_t now)
 /* May the host's first waiting request start now? */
 static bool host_ready(struct engine *eng, struct host *h, int64_t now)
 {
-    if (!h->head || h->active >= eng->o->host_connections || h->next_start > now)
+    const struct xfer *x = host_peek(h);
+    if (!x || h->active >= eng->o->host_connections || h->next_start > now)
         return false;
-    if (!h->head->robots_for && eng->o->robots && h->robots != ROBOTS_READY)
+    if (!x->robots_for && eng->o->robots && h->robots != ROBOTS_READY)
         return false; /* waiting for robots.txt */
     return true;
 }

@@ -59,24 +59,45 @@ static void push_out(struct worker *w, struct task *t)
     w->out_tail = t;
 }
 
+/* The first waiting task whose job no other thread holds (one job, one thread at a time). */
+static struct task *take_task(struct worker *w)
+{
+    struct task *prev = NULL;
+    for (struct task *t = w->in_head; t; prev = t, t = t->next) {
+        if (t->job->busy_w)
+            continue;
+        if (prev)
+            prev->next = t->next;
+        else
+            w->in_head = t->next;
+        if (w->in_tail == t)
+            w->in_tail = prev;
+        t->next = NULL;
+        t->job->busy_w = true;
+        return t;
+    }
+    return NULL;
+}
+
 static void *worker_main(void *arg)
 {
     struct engine *eng = arg;
     struct worker *w = &eng->w;
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        while (!w->in_head && !w->quit)
+        struct task *t = take_task(w);
+        if (!t) {
+            if (w->quit && !w->in_head)
+                break;
             pthread_cond_wait(&w->cond, &w->lock);
-        if (!w->in_head)
-            break;
-        struct task *t = w->in_head;
-        w->in_head = t->next;
-        if (!w->in_head)
-            w->in_tail = NULL;
+            continue;
+        }
         pthread_mutex_unlock(&w->lock);
         run_task(t);
         pthread_mutex_lock(&w->lock);
+        t->job->busy_w = false;
         push_out(w, t);
+        pthread_cond_broadcast(&w->cond); /* a task held back for this job may go now */
         (void)curl_multi_wakeup(eng->multi);
     }
     pthread_mutex_unlock(&w->lock);
@@ -94,12 +115,14 @@ int worker_start(struct engine *eng, struct err *e)
         return err_set(e, URS_ENOMEM, "crawl: cannot create a condition variable");
     }
     w->inited = true;
-    if (eng->o->worker_thread) {
-        if (pthread_create(&w->thread, NULL, worker_main, eng) == 0)
-            w->running = true;
-        else
-            log_warn("crawl: cannot start the parsing thread; parsing on the fetching thread");
-    }
+    size_t want = (size_t)eng->o->parse_threads;
+    if (want > WORKER_MAX_THREADS)
+        want = WORKER_MAX_THREADS;
+    while (w->n_threads < want &&
+           pthread_create(&w->threads[w->n_threads], NULL, worker_main, eng) == 0)
+        w->n_threads++;
+    if (w->n_threads < want)
+        log_warn("crawl: started %zu of %zu parsing threads", w->n_threads, want);
     return URS_OK;
 }
 
@@ -108,7 +131,7 @@ void worker_submit(struct engine *eng, struct task *t)
     struct worker *w = &eng->w;
     eng->in_worker++;
     t->next = NULL;
-    if (!w->running) {
+    if (w->n_threads == 0) {
         run_task(t);
         push_out(w, t);
         return;
@@ -119,18 +142,18 @@ void worker_submit(struct engine *eng, struct task *t)
     else
         w->in_head = t;
     w->in_tail = t;
-    pthread_cond_signal(&w->cond);
+    pthread_cond_broadcast(&w->cond);
     pthread_mutex_unlock(&w->lock);
 }
 
 struct task *worker_collect(struct engine *eng)
 {
     struct worker *w = &eng->w;
-    if (w->running)
+    if (w->n_threads)
         pthread_mutex_lock(&w->lock);
     struct task *list = w->out_head;
     w->out_head = w->out_tail = NULL;
-    if (w->running)
+    if (w->n_threads)
         pthread_mutex_unlock(&w->lock);
     return list;
 }
@@ -140,13 +163,14 @@ void worker_stop(struct engine *eng)
     struct worker *w = &eng->w;
     if (!w->inited)
         return;
-    if (w->running) {
+    if (w->n_threads) {
         pthread_mutex_lock(&w->lock);
         w->quit = true;
-        pthread_cond_signal(&w->cond);
+        pthread_cond_broadcast(&w->cond);
         pthread_mutex_unlock(&w->lock);
-        pthread_join(w->thread, NULL);
-        w->running = false;
+        for (size_t i = 0; i < w->n_threads; i++)
+            pthread_join(w->threads[i], NULL);
+        w->n_threads = 0;
     }
     pthread_cond_destroy(&w->cond);
     pthread_mutex_destroy(&w->lock);

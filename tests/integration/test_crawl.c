@@ -100,6 +100,7 @@ static void test_robots_unreachable(void **state)
     ch_init(&c);
     struct crawl_options o;
     ch_options(&o);
+    o.parse_threads = 4; /* more parsing threads than jobs with work */
     ch_run(&c, &o, src, N);
     for (size_t i = 0; i < N; i++) {
         const struct ch_report *r = ch_report(&c, names[i]);
@@ -306,7 +307,7 @@ static void test_retries_and_partial(void **state)
     ch_init(&c);
     struct crawl_options o;
     ch_options(&o);
-    o.worker_thread = false; /* the inline path, too */
+    o.parse_threads = 0; /* the inline path, too */
     struct config_source src[] = {ch_source("flaky", "greenhouse", httpd_base(s), "flaky"),
                                   ch_source("down", "greenhouse", httpd_base(s), "down"),
                                   ch_source("part", "lever", httpd_base(s), "part")};
