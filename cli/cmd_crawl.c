@@ -54,8 +54,7 @@ static void source_names(const struct config *cfg, struct sbuf *out)
             return;
 }
 
-static bool listed(const struct config_source *const *list, size_t n,
-                   const struct config_source *s)
+static bool listed(const struct config_source *const *list, size_t n, const struct config_source *s)
 {
     for (size_t i = 0; i < n; i++)
         if (list[i] == s)
@@ -256,8 +255,8 @@ static void test_done(void *ctx, const struct crawl_report *r)
     if (r->error)
         fprintf(stderr, "source=%s FAIL (%s): %s\n", r->source, r->step, r->error);
     else
-        fprintf(stderr, "source=%s OK postings=%zu pages=%zu%s\n", r->source, r->postings,
-                r->pages, r->complete ? "" : " (first listing page only; nothing stored)");
+        fprintf(stderr, "source=%s OK postings=%zu pages=%zu%s\n", r->source, r->postings, r->pages,
+                r->complete ? "" : " (first listing page only; nothing stored)");
 }
 
 static int sources_test(struct app *app, const char *name, enum cli_format format)
@@ -285,8 +284,8 @@ static int sources_test(struct app *app, const char *name, enum cli_format forma
     crawl_options_from_config(&o, app->cfg);
     o.max_listing_pages = 1;
     o.max_detail_pages = 5;
-    const struct crawl_hooks hooks = {.ctx = &tc, .posting = test_posting,
-                                      .source_done = test_done};
+    const struct crawl_hooks hooks = {
+        .ctx = &tc, .posting = test_posting, .source_done = test_done};
     cli_writer_begin(&tc.w, stdout, format);
     int rc = crawl_run(&o, list, 1, &hooks, NULL, &e);
     bool written = cli_writer_end(&tc.w);

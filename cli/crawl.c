@@ -34,8 +34,8 @@ struct crawl_ctx {
     size_t n, last, done;
     bool in_tx;
     size_t batch;
-    bool tty;         /* progress line and table instead of per-source lines */
-    bool lines;       /* one line per source on stdout */
+    bool tty;   /* progress line and table instead of per-source lines */
+    bool lines; /* one line per source on stdout */
     struct cli_crawl_totals *t;
     struct crawl_progress p;
     bool progress_shown;
@@ -173,7 +173,8 @@ static void progress_draw(struct crawl_ctx *cc)
 {
     if (!cc->tty)
         return;
-    fprintf(stderr, "\r\033[Kcrawl: sources %zu/%zu  pages %zu  postings %zu (new %zu, updated %zu, "
+    fprintf(stderr,
+            "\r\033[Kcrawl: sources %zu/%zu  pages %zu  postings %zu (new %zu, updated %zu, "
             "closed %zu)  errors %zu",
             cc->done, cc->n, cc->p.pages, cc->t->postings, cc->t->new_count, cc->t->updated,
             cc->t->closed, cc->p.errors);
@@ -215,10 +216,10 @@ static bool settle(struct crawl_ctx *cc, struct src_state *ss, const struct craw
                  (long long)prev->last_nonzero);
         return false;
     }
-    int rc = r->not_modified
-                 ? db_postings_touch_source(cc->app->db, r->source, now, &ss->touched, &e)
-                 : db_postings_close_missing(cc->app->db, r->source, r->started_at, now, &closed,
-                                             &e);
+    int rc =
+        r->not_modified
+            ? db_postings_touch_source(cc->app->db, r->source, now, &ss->touched, &e)
+            : db_postings_close_missing(cc->app->db, r->source, r->started_at, now, &closed, &e);
     if (rc != URS_OK) {
         *step = "store";
         snprintf(ss->status, sizeof ss->status, "fail");
@@ -262,8 +263,8 @@ static void update_health(struct crawl_ctx *cc, const struct src_state *ss,
 
 /* The sfeed-style line, or (without lines) a log line only when the health changes. */
 static void report_line(struct crawl_ctx *cc, const struct src_state *ss,
-                        const struct crawl_report *r, const struct db_source_health *prev,
-                        bool ok, const char *step)
+                        const struct crawl_report *r, const struct db_source_health *prev, bool ok,
+                        const char *step)
 {
     char since[32] = "";
     if (prev->consecutive_failures > 0 && prev->last_ok)
@@ -282,8 +283,8 @@ static void report_line(struct crawl_ctx *cc, const struct src_state *ss,
         printf("source=%s OK unchanged (not modified) postings kept open=%zu pages=%zu\n",
                r->source, ss->touched, r->pages);
     else if (ok)
-        printf("source=%s OK postings=%zu new=%zu updated=%zu closed=%zu pages=%zu%s\n",
-               r->source, r->postings, ss->new_count, ss->updated, ss->closed, r->pages,
+        printf("source=%s OK postings=%zu new=%zu updated=%zu closed=%zu pages=%zu%s\n", r->source,
+               r->postings, ss->new_count, ss->updated, ss->closed, r->pages,
                prev->consecutive_failures > 0 ? " (recovered)" : "");
     else if (prev->consecutive_failures > 0)
         printf("source=%s FAIL (%s): %s (failing for %lld crawls%s%s)\n", r->source, step,
@@ -326,8 +327,8 @@ static void on_source_done(void *ctx, const struct crawl_report *r)
 
 static void print_table(const struct crawl_ctx *cc)
 {
-    printf("%-24s %-9s %6s %8s %6s %7s %6s  %s\n", "SOURCE", "STATUS", "PAGES", "POSTINGS",
-           "NEW", "UPDATED", "CLOSED", "ERROR");
+    printf("%-24s %-9s %6s %8s %6s %7s %6s  %s\n", "SOURCE", "STATUS", "PAGES", "POSTINGS", "NEW",
+           "UPDATED", "CLOSED", "ERROR");
     for (size_t i = 0; i < cc->n; i++) {
         const struct src_state *s = &cc->ss[i];
         printf("%-24.24s %-9s %6zu %8zu %6zu %7zu %6zu  ", s->src->name, s->status, s->pages,

@@ -136,8 +136,8 @@ static void fill_report(struct engine *eng, struct ejob *job, struct crawl_repor
     r->source = job->src->name;
     r->not_modified = job->entries > 0 && job->entries_304 == job->entries &&
                       job->entries_full == 0 && !job->incomplete && !job->interrupted;
-    r->complete = adapter_ok && !job->incomplete && !job->limited && !job->interrupted &&
-                  !job->cb_failed;
+    r->complete =
+        adapter_ok && !job->incomplete && !job->limited && !job->interrupted && !job->cb_failed;
     if (job->job && !adapter_ok && !job->error[0]) {
         const char *why = crawl_job_incomplete_reason(job->job);
         job_error(job, "parse", "%s", why ? why : "listing incomplete");
@@ -168,8 +168,10 @@ static void job_finish(struct engine *eng, struct ejob *job)
     if (r.complete && !r.not_modified)
         put_validators(eng, job);
     log_info("crawl: source=%s %s pages=%zu postings=%zu errors=%zu%s%s", r.source,
-             r.not_modified ? "not modified" : r.complete ? "complete" : "incomplete", r.pages,
-             r.postings, r.errors, r.error ? ": " : "", r.error ? r.error : "");
+             r.not_modified ? "not modified"
+             : r.complete   ? "complete"
+                            : "incomplete",
+             r.pages, r.postings, r.errors, r.error ? ": " : "", r.error ? r.error : "");
     if (eng->h->source_done) {
         eng_hooks_lock(eng);
         eng->h->source_done(eng->h->ctx, &r);
@@ -202,7 +204,7 @@ void engine_xfer_failed(struct engine *eng, struct xfer *x, const char *step, co
         eng->errors++;
         if (!gone)
             job->incomplete = true; /* a posting may be missing: close nothing */
-        job_error(job, step, "%s: %s", x->url, msg);
+        job_error(job, step, "%.120s: %s", x->url, msg); /* the reason must fit */
         log_info("crawl: source=%s url=%s: %s", job->src->name, x->url, msg);
         if (x->host && x->host->rate_limited_until > job->rate_limited_until)
             job->rate_limited_until = x->host->rate_limited_until;
@@ -364,7 +366,7 @@ void engine_task_done(struct engine *eng, struct task *t)
         if (listing || job->cb_failed)
             job->incomplete = true;
         if (t->x && !strstr(msg, t->x->url))
-            job_error(job, step, "%s: %s", t->x->url, msg);
+            job_error(job, step, "%.120s: %s", t->x->url, msg);
         else
             job_error(job, step, "%s", msg);
     }
@@ -375,19 +377,18 @@ void engine_task_done(struct engine *eng, struct task *t)
 
 /* ---- the run ---- */
 
-static int check_options(const struct crawl_options *o, const struct crawl_hooks *h,
-                         struct err *e)
+static int check_options(const struct crawl_options *o, const struct crawl_hooks *h, struct err *e)
 {
     if (!h || !h->posting)
         return err_set(e, URS_EINVAL, "crawl: no posting callback");
     if (!o->user_agent || !*o->user_agent || strpbrk(o->user_agent, "\r\n"))
         return err_set(e, URS_EINVAL, "crawl: user_agent must be one non-empty line");
-    if (o->concurrency < 1 || o->host_connections < 1 || o->attempts < 1 ||
-        o->parse_threads < 0 || o->parse_threads > 64)
+    if (o->concurrency < 1 || o->host_connections < 1 || o->attempts < 1 || o->parse_threads < 0 ||
+        o->parse_threads > 64)
         return err_set(e, URS_EINVAL,
                        "crawl: concurrency, host_connections and retries must be at least 1");
-    if (o->max_body < 1 || o->timeout_ms < 1 || o->connect_timeout_ms < 1 ||
-        o->host_delay_ms < 0 || o->retry_base_ms < 0 || o->retry_max_ms < 0)
+    if (o->max_body < 1 || o->timeout_ms < 1 || o->connect_timeout_ms < 1 || o->host_delay_ms < 0 ||
+        o->retry_base_ms < 0 || o->retry_max_ms < 0)
         return err_set(e, URS_EINVAL, "crawl: limits and timeouts must be positive");
     return URS_OK;
 }
@@ -426,8 +427,8 @@ static void job_begin(struct engine *eng, struct ejob *job, const struct config_
     job->pending = 1;
     const struct crawl_adapter *ad = src->kind ? crawl_adapter_find(src->kind) : NULL;
     if (!ad) {
-        job_error(job, "config", "unknown source kind '%s' (known: %s)",
-                  src->kind ? src->kind : "", crawl_kind_names());
+        job_error(job, "config", "unknown source kind '%s' (known: %s)", src->kind ? src->kind : "",
+                  crawl_kind_names());
     } else if (crawl_job_new(src, ad, post_wrapper, job, &job->job, &e) != URS_OK ||
                crawl_job_set_contact(job->job, eng->o->contact) != URS_OK) {
         job_error(job, "start", "%s", e.msg[0] ? e.msg : "out of memory");
@@ -553,8 +554,8 @@ static void engine_free(struct engine *eng)
     pthread_mutex_destroy(&eng->hook_lock);
 }
 
-int crawl_run(const struct crawl_options *o, const struct config_source *const *sources,
-              size_t n, const struct crawl_hooks *h, volatile sig_atomic_t *stop, struct err *e)
+int crawl_run(const struct crawl_options *o, const struct config_source *const *sources, size_t n,
+              const struct crawl_hooks *h, volatile sig_atomic_t *stop, struct err *e)
 {
     int rc = check_options(o, h, e);
     if (rc != URS_OK)

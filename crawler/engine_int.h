@@ -3,13 +3,12 @@
 #ifndef URSCOUT_CRAWLER_ENGINE_INT_H
 #define URSCOUT_CRAWLER_ENGINE_INT_H
 
+#include <curl/curl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <pthread.h>
 #include <sys/socket.h>
-
-#include <curl/curl.h>
 
 #include "common/err.h"
 #include "common/sbuf.h"
@@ -106,22 +105,22 @@ struct fetch {
     CURL *easy;
     struct curl_slist *headers;
     struct sbuf body;
-    size_t cap;          /* decoded bytes allowed */
-    bool cut_ok;         /* robots.txt: stop at cap and keep what came (no error) */
-    bool cut;            /* stopped at cap (cut_ok) */
-    bool too_large;      /* stopped at cap: an error */
+    size_t cap;     /* decoded bytes allowed */
+    bool cut_ok;    /* robots.txt: stop at cap and keep what came (no error) */
+    bool cut;       /* stopped at cap (cut_ok) */
+    bool too_large; /* stopped at cap: an error */
     bool nomem;
-    bool blocked;        /* refused at connect: a private address */
+    bool blocked; /* refused at connect: a private address */
     char blocked_addr[64];
     char errbuf[CURL_ERROR_SIZE];
-    int64_t started_ms;  /* monotonic */
+    int64_t started_ms; /* monotonic */
 };
 
 /* What an attempt gave (crawler/fetch.c). Strings malloc'd, freed by fetch_result_clear. */
 struct fetch_result {
     enum fetch_outcome outcome;
     long status;
-    char *location;      /* FETCH_REDIRECT */
+    char *location; /* FETCH_REDIRECT */
     char *content_type;
     char *etag, *last_modified;
     int64_t retry_after; /* seconds, -1 when not given */
@@ -146,7 +145,7 @@ struct xfer {
     char *etag, *last_modified; /* validators to send, owned */
     int64_t not_before;         /* monotonic ms: waiting for a retry */
     struct fetch f;
-    struct fetch_result res;    /* of the last attempt */
+    struct fetch_result res; /* of the last attempt */
 };
 
 /* Prepare and configure x's attempt (easy handle, headers, limits). URS_OK or URS_ENOMEM. */
@@ -171,22 +170,22 @@ enum robots_state { ROBOTS_UNKNOWN = 0, ROBOTS_PENDING, ROBOTS_READY, ROBOTS_OUT
 
 struct host {
     struct host *next;
-    char *origin;             /* "scheme://host:port": the robots.txt and pacing key */
-    char *name;               /* host name, for the allow-list */
+    char *origin; /* "scheme://host:port": the robots.txt and pacing key */
+    char *name;   /* host name, for the allow-list */
     bool allow_private;
     enum robots_state robots;
     struct crawl_robots *rules; /* NULL: everything allowed */
-    bool has_stale;           /* a stored good robots.txt too old to be fresh */
+    bool has_stale;             /* a stored good robots.txt too old to be fresh */
     long stale_status;
     char *stale_body;
     size_t stale_len;
     int64_t stale_at;
-    int64_t delay_ms;         /* least gap between request starts */
-    int64_t next_start;       /* monotonic ms */
-    long active;              /* transfers running */
+    int64_t delay_ms;                  /* least gap between request starts */
+    int64_t next_start;                /* monotonic ms */
+    long active;                       /* transfers running */
     struct xfer *urgent, *urgent_tail; /* robots.txt and retries: before everything else */
-    struct lane *ring;        /* waiting requests, one lane per job, served in turn */
-    char *fail;               /* the host is out for this run: why */
+    struct lane *ring;                 /* waiting requests, one lane per job, served in turn */
+    char *fail;                        /* the host is out for this run: why */
     const char *fail_step;
     int64_t rate_limited_until;
 };
@@ -201,18 +200,18 @@ struct ejob {
     struct engine *eng;
     const struct config_source *src;
     struct crawl_job *job;
-    size_t pending;            /* live xfers plus tasks at the worker */
+    size_t pending; /* live xfers plus tasks at the worker */
     bool finished;
-    bool incomplete;           /* a request failed for good */
-    bool limited;              /* page limit reached (sources test) */
-    bool interrupted;          /* stop flag */
-    bool cb_failed;            /* the posting callback refused (copied from the task) */
-    bool cb_failed_w;          /* the same, for the parsing thread that holds the job */
-    bool busy_w;               /* a parsing thread holds the job (under the worker lock) */
+    bool incomplete;  /* a request failed for good */
+    bool limited;     /* page limit reached (sources test) */
+    bool interrupted; /* stop flag */
+    bool cb_failed;   /* the posting callback refused (copied from the task) */
+    bool cb_failed_w; /* the same, for the parsing thread that holds the job */
+    bool busy_w;      /* a parsing thread holds the job (under the worker lock) */
     size_t pages, errors, listing_reqs, detail_reqs;
     size_t entries, entries_304, entries_full;
-    bool other_pages;          /* a non-entry response came */
-    struct xfer *stash;        /* entries answered 304 while others changed: to re-issue */
+    bool other_pages;   /* a non-entry response came */
+    struct xfer *stash; /* entries answered 304 while others changed: to re-issue */
     struct validator *validators;
     int64_t started_at, rate_limited_until;
     const char *step;
@@ -226,20 +225,20 @@ struct task {
     struct task *next;
     enum task_kind kind;
     struct ejob *job;
-    struct xfer *x;            /* TASK_RESPONSE: the finished transfer (body inside) */
+    struct xfer *x; /* TASK_RESPONSE: the finished transfer (body inside) */
     int rc;
     struct err e;
     struct crawl_request *out; /* requests the adapter queued meanwhile */
     size_t out_len, out_cap;
     bool out_nomem;
-    bool cb_failed;            /* the posting callback refused during this task */
+    bool cb_failed; /* the posting callback refused during this task */
 };
 
 #define WORKER_MAX_THREADS 64
 
 struct worker {
     pthread_t threads[WORKER_MAX_THREADS];
-    size_t n_threads;          /* started; 0: tasks run inline on the fetching thread */
+    size_t n_threads; /* started; 0: tasks run inline on the fetching thread */
     bool inited;
     bool quit;
     pthread_mutex_t lock;
@@ -255,16 +254,16 @@ struct engine {
     CURLM *multi;
     CURLSH *share;
     struct curl_slist *resolve;
-    CURL **pool;               /* idle easy handles */
+    CURL **pool; /* idle easy handles */
     size_t pool_len, pool_cap;
     struct host *hosts;
-    struct xfer *delayed;      /* waiting for a retry */
-    struct xfer *running;      /* transfers in the multi handle */
+    struct xfer *delayed; /* waiting for a retry */
+    struct xfer *running; /* transfers in the multi handle */
     struct ejob *jobs;
     size_t jobs_len, jobs_done;
-    long active;               /* transfers running */
-    size_t queued;             /* xfers waiting in host queues and the delay list */
-    size_t in_worker;          /* tasks handed over, not yet back */
+    long active;      /* transfers running */
+    size_t queued;    /* xfers waiting in host queues and the delay list */
+    size_t in_worker; /* tasks handed over, not yet back */
     pthread_mutex_t hook_lock;
     struct worker w;
     uint64_t seed;

@@ -243,7 +243,7 @@ static void judge_http(struct engine *eng, struct xfer *x)
         if (loc && !r->location)
             r->outcome = FETCH_FAIL;
         set_msg(r, "HTTP %ld%s", r->status,
-                 loc ? " redirect" : " redirect without a usable Location");
+                loc ? " redirect" : " redirect without a usable Location");
     } else if (r->status == 429 || r->status == 408 || (r->status >= 500 && r->status <= 599)) {
         r->outcome = FETCH_RETRY;
         set_msg(r, "HTTP %ld", r->status);
@@ -266,8 +266,7 @@ static void connect_reason(struct xfer *x, struct fetch_result *r)
     if (why)
         set_msg(r, "could not connect: %s", why);
     else
-        set_msg(r, "could not connect: %s",
-                 x->f.errbuf[0] ? x->f.errbuf : "failed");
+        set_msg(r, "could not connect: %s", x->f.errbuf[0] ? x->f.errbuf : "failed");
 }
 
 static void judge_curl(struct engine *eng, struct xfer *x, CURLcode cc)
@@ -304,8 +303,7 @@ static void judge_curl(struct engine *eng, struct xfer *x, CURLcode cc)
     case CURLE_WRITE_ERROR:
         r->outcome = FETCH_FAIL;
         if (x->f.too_large)
-            set_msg(r, "response too large (over %lld decoded bytes)",
-                     (long long)o->max_body);
+            set_msg(r, "response too large (over %lld decoded bytes)", (long long)o->max_body);
         else
             set_msg(r, "%s", x->f.nomem ? "out of memory" : detail);
         return;

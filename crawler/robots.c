@@ -30,12 +30,12 @@ struct crawl_robots {
 
 /* Parser state while reading the lines. */
 struct parse {
-    char token[64];      /* our product token */
-    bool in_agents;      /* the previous record was a User-agent line */
-    bool group_mine;     /* the current group names our token */
-    bool group_star;     /* the current group names `*` */
-    bool seen_mine;      /* some group named our token */
-    bool seen_star;      /* some group named `*` */
+    char token[64];  /* our product token */
+    bool in_agents;  /* the previous record was a User-agent line */
+    bool group_mine; /* the current group names our token */
+    bool group_star; /* the current group names `*` */
+    bool seen_mine;  /* some group named our token */
+    bool seen_star;  /* some group named `*` */
     struct rule_set mine;
     struct rule_set star;
 };
@@ -127,7 +127,8 @@ static void set_free(struct rule_set *set)
 static void product_token(const char *s, size_t len, char *out, size_t size)
 {
     size_t n = 0;
-    while (n < len && n + 1 < size && (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '-')) {
+    while (n < len && n + 1 < size &&
+           (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '-')) {
         out[n] = s[n];
         n++;
     }

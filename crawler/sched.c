@@ -229,9 +229,10 @@ static void robots_apply(struct engine *eng, struct host *h, long status, const 
     if (d > eng->o->max_crawl_delay_ms) {
         log_warn("crawl: %s asks for Crawl-delay %lld s, over the limit of %lld s: host skipped",
                  h->origin, (long long)(d / 1000), (long long)(eng->o->max_crawl_delay_ms / 1000));
-        host_out(eng, h, "robots", "robots.txt Crawl-delay %lld s is over the limit of %lld s: "
-                 "host skipped", (long long)(d / 1000),
-                 (long long)(eng->o->max_crawl_delay_ms / 1000));
+        host_out(eng, h, "robots",
+                 "robots.txt Crawl-delay %lld s is over the limit of %lld s: "
+                 "host skipped",
+                 (long long)(d / 1000), (long long)(eng->o->max_crawl_delay_ms / 1000));
         return;
     }
     if (d > h->delay_ms)
@@ -477,8 +478,10 @@ static void rate_limited(struct engine *eng, struct xfer *x, int64_t seconds)
     h->rate_limited_until = eng_wall(eng) + seconds;
     text_format_time(h->rate_limited_until, when, sizeof when);
     char msg[256];
-    snprintf(msg, sizeof msg, "rate limited until %s (Retry-After %lld s is over the limit of "
-             "%lld s)", when, (long long)seconds, (long long)(eng->o->retry_max_ms / 1000));
+    snprintf(msg, sizeof msg,
+             "rate limited until %s (Retry-After %lld s is over the limit of "
+             "%lld s)",
+             when, (long long)seconds, (long long)(eng->o->retry_max_ms / 1000));
     fail_xfer(eng, x, "fetch", msg);
     host_out(eng, h, "fetch", "%s", msg);
 }
@@ -506,8 +509,8 @@ static void retry_or_fail(struct engine *eng, struct xfer *x)
         if (now + ra * 1000 > x->host->next_start)
             x->host->next_start = now + ra * 1000; /* the whole host waits, not just this URL */
     }
-    log_info("crawl: %s: %s; attempt %d of %ld in %lld ms", x->url, x->res.msg, x->attempt + 1,
-             max, (long long)wait);
+    log_info("crawl: %s: %s; attempt %d of %ld in %lld ms", x->url, x->res.msg, x->attempt + 1, max,
+             (long long)wait);
     x->not_before = now + wait;
     x->next = eng->delayed;
     eng->delayed = x;

@@ -10,37 +10,36 @@
  * Keyed by text only (no foreign keys): a validator or robots.txt outlives any one source, and
  * health rows are kept for sources later removed from the config (`sources list` shows them).
  */
-const char db_schema_v1_crawl[] =
-    "CREATE TABLE http_validators ("
-    "  url TEXT PRIMARY KEY,"
-    "  etag TEXT,"
-    "  last_modified TEXT,"
-    "  updated_at INTEGER NOT NULL"
-    ") WITHOUT ROWID;"
-    "CREATE TABLE robots_cache ("
-    "  origin TEXT PRIMARY KEY,"
-    "  status INTEGER NOT NULL,"
-    "  body BLOB,"
-    "  fetched_at INTEGER NOT NULL"
-    ") WITHOUT ROWID;"
-    "CREATE TABLE source_health ("
-    "  source TEXT PRIMARY KEY,"
-    "  last_crawl INTEGER NOT NULL DEFAULT 0,"
-    "  last_finished INTEGER NOT NULL DEFAULT 0,"
-    "  status TEXT NOT NULL DEFAULT '',"
-    "  step TEXT NOT NULL DEFAULT '',"
-    "  error TEXT NOT NULL DEFAULT '',"
-    "  last_ok INTEGER NOT NULL DEFAULT 0,"
-    "  pages INTEGER NOT NULL DEFAULT 0,"
-    "  postings INTEGER NOT NULL DEFAULT 0,"
-    "  new_count INTEGER NOT NULL DEFAULT 0,"
-    "  updated INTEGER NOT NULL DEFAULT 0,"
-    "  closed INTEGER NOT NULL DEFAULT 0,"
-    "  errors INTEGER NOT NULL DEFAULT 0,"
-    "  consecutive_failures INTEGER NOT NULL DEFAULT 0,"
-    "  last_nonzero INTEGER NOT NULL DEFAULT 0,"
-    "  rate_limited_until INTEGER NOT NULL DEFAULT 0"
-    ") WITHOUT ROWID;";
+const char db_schema_v1_crawl[] = "CREATE TABLE http_validators ("
+                                  "  url TEXT PRIMARY KEY,"
+                                  "  etag TEXT,"
+                                  "  last_modified TEXT,"
+                                  "  updated_at INTEGER NOT NULL"
+                                  ") WITHOUT ROWID;"
+                                  "CREATE TABLE robots_cache ("
+                                  "  origin TEXT PRIMARY KEY,"
+                                  "  status INTEGER NOT NULL,"
+                                  "  body BLOB,"
+                                  "  fetched_at INTEGER NOT NULL"
+                                  ") WITHOUT ROWID;"
+                                  "CREATE TABLE source_health ("
+                                  "  source TEXT PRIMARY KEY,"
+                                  "  last_crawl INTEGER NOT NULL DEFAULT 0,"
+                                  "  last_finished INTEGER NOT NULL DEFAULT 0,"
+                                  "  status TEXT NOT NULL DEFAULT '',"
+                                  "  step TEXT NOT NULL DEFAULT '',"
+                                  "  error TEXT NOT NULL DEFAULT '',"
+                                  "  last_ok INTEGER NOT NULL DEFAULT 0,"
+                                  "  pages INTEGER NOT NULL DEFAULT 0,"
+                                  "  postings INTEGER NOT NULL DEFAULT 0,"
+                                  "  new_count INTEGER NOT NULL DEFAULT 0,"
+                                  "  updated INTEGER NOT NULL DEFAULT 0,"
+                                  "  closed INTEGER NOT NULL DEFAULT 0,"
+                                  "  errors INTEGER NOT NULL DEFAULT 0,"
+                                  "  consecutive_failures INTEGER NOT NULL DEFAULT 0,"
+                                  "  last_nonzero INTEGER NOT NULL DEFAULT 0,"
+                                  "  rate_limited_until INTEGER NOT NULL DEFAULT 0"
+                                  ") WITHOUT ROWID;";
 
 static char *column_dup(sqlite3_stmt *st, int col)
 {
@@ -105,8 +104,7 @@ int db_validators_put(struct db *db, const char *url, const char *etag, const ch
 int db_robots_get(struct db *db, const char *origin, long *status, char **body, size_t *body_len,
                   int64_t *fetched_at, struct err *e)
 {
-    static const char sql[] =
-        "SELECT status, body, fetched_at FROM robots_cache WHERE origin = ?1";
+    static const char sql[] = "SELECT status, body, fetched_at FROM robots_cache WHERE origin = ?1";
     *body = NULL;
     *body_len = 0;
     sqlite3_stmt *st;
@@ -138,8 +136,8 @@ int db_robots_get(struct db *db, const char *origin, long *status, char **body, 
     return URS_OK;
 }
 
-int db_robots_put(struct db *db, const char *origin, long status, const char *body,
-                  size_t body_len, int64_t fetched_at, struct err *e)
+int db_robots_put(struct db *db, const char *origin, long status, const char *body, size_t body_len,
+                  int64_t fetched_at, struct err *e)
 {
     static const char sql[] =
         "INSERT OR REPLACE INTO robots_cache (origin, status, body, fetched_at)"
@@ -159,9 +157,9 @@ int db_robots_put(struct db *db, const char *origin, long status, const char *bo
     return rc == SQLITE_DONE ? URS_OK : db_fail(db, "store robots.txt", e);
 }
 
-#define HEALTH_COLUMNS                                                                         \
-    "source, last_crawl, last_finished, status, step, error, last_ok, pages, postings,"        \
-    " new_count, updated, closed, errors, consecutive_failures, last_nonzero,"                 \
+#define HEALTH_COLUMNS                                                                             \
+    "source, last_crawl, last_finished, status, step, error, last_ok, pages, postings,"            \
+    " new_count, updated, closed, errors, consecutive_failures, last_nonzero,"                     \
     " rate_limited_until"
 
 static void copy_text(sqlite3_stmt *st, int col, char *out, size_t size)
@@ -218,8 +216,10 @@ int db_source_health_put(struct db *db, const struct db_source_health *h, struct
     if (db_stmt(db, sql, &st, e) != URS_OK)
         return URS_EDB;
     const int64_t nums[] = {h->last_crawl, h->last_finished};
-    const int64_t more[] = {h->last_ok,      h->pages,  h->postings, h->new_count,
-                            h->updated,      h->closed, h->errors,   h->consecutive_failures,
+    const int64_t more[] = {h->last_ok,      h->pages,
+                            h->postings,     h->new_count,
+                            h->updated,      h->closed,
+                            h->errors,       h->consecutive_failures,
                             h->last_nonzero, h->rate_limited_until};
     db_bind_text(st, 1, h->source);
     for (int i = 0; i < 2; i++)

@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
-
 #include "common/sbuf.h"
 #include "crawler/crawler.h"
 #include "httpd.h"
+#include "testutil.h"
 
 static char *xdup(const char *s)
 {
@@ -168,8 +167,8 @@ static bool robots_get(void *ctx, const char *origin, long *status, char **body,
     return true;
 }
 
-static void robots_put(void *ctx, const char *origin, long status, const char *body,
-                       size_t len, int64_t at)
+static void robots_put(void *ctx, const char *origin, long status, const char *body, size_t len,
+                       int64_t at)
 {
     struct ch *c = ctx;
     struct ch_entry *r = find_entry(c->robots, c->robots_len, origin);

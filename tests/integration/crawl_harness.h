@@ -27,7 +27,7 @@ struct ch_report {
 
 struct ch_entry {
     char *key;
-    char *a, *b;     /* validators: etag, last_modified; robots: body */
+    char *a, *b; /* validators: etag, last_modified; robots: body */
     size_t b_len;
     long status;
     int64_t at;
@@ -44,11 +44,11 @@ struct ch {
     struct ch_entry robots[64];
     size_t robots_len;
     size_t robots_puts;
-    int64_t now;              /* the injected wall clock (when use_clock) */
+    int64_t now; /* the injected wall clock (when use_clock) */
     bool use_clock;
-    long fail_after;          /* the posting callback fails after this many; -1 never */
+    long fail_after; /* the posting callback fails after this many; -1 never */
     volatile sig_atomic_t stop;
-    int64_t stop_after_ms;    /* progress hook raises stop this long after the start; 0 never */
+    int64_t stop_after_ms; /* progress hook raises stop this long after the start; 0 never */
     int64_t started_ms;
     bool progress_seen;
 };

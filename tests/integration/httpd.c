@@ -16,7 +16,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
 #include <zlib.h>
 
 struct route {
@@ -76,8 +75,8 @@ void httpd_route(struct httpd *s, const char *path, const struct httpd_resp *seq
     for (size_t i = 0; i < n; i++) {
         struct httpd_resp *d = &r->seq[i];
         *d = seq[i];
-        size_t len = seq[i].body && seq[i].body_len == (size_t)-1 ? strlen(seq[i].body)
-                                                                  : seq[i].body_len;
+        size_t len =
+            seq[i].body && seq[i].body_len == (size_t)-1 ? strlen(seq[i].body) : seq[i].body_len;
         d->body_len = seq[i].body ? len : 0;
         if (seq[i].body) {
             char *b = malloc(len + 1);
@@ -99,8 +98,8 @@ void httpd_route(struct httpd *s, const char *path, const struct httpd_resp *seq
 void httpd_simple(struct httpd *s, const char *path, int status, const char *headers,
                   const char *body)
 {
-    struct httpd_resp r = {.status = status, .headers = headers, .body = body,
-                           .body_len = (size_t)-1};
+    struct httpd_resp r = {
+        .status = status, .headers = headers, .body = body, .body_len = (size_t)-1};
     httpd_route(s, path, &r, 1);
 }
 
@@ -245,8 +244,8 @@ static bool read_request(struct conn *c, char *buf, size_t size, struct httpd_lo
 static bool send_head(int fd, int status, const char *extra, const char *more)
 {
     char head[4096];
-    snprintf(head, sizeof head, "HTTP/1.1 %d Scripted\r\nServer: urscout-test\r\n%s%s\r\n",
-             status, extra ? extra : "", more ? more : "");
+    snprintf(head, sizeof head, "HTTP/1.1 %d Scripted\r\nServer: urscout-test\r\n%s%s\r\n", status,
+             extra ? extra : "", more ? more : "");
     return send_all(fd, head, strlen(head));
 }
 
@@ -254,9 +253,10 @@ static bool serve_body(struct conn *c, const struct httpd_resp *r, const struct 
                        int *status)
 {
     char more[1024];
-    bool not_modified = (r->etag && e->if_none_match[0] && strcmp(r->etag, e->if_none_match) == 0) ||
-                        (r->last_modified && e->if_modified_since[0] &&
-                         strcmp(r->last_modified, e->if_modified_since) == 0);
+    bool not_modified =
+        (r->etag && e->if_none_match[0] && strcmp(r->etag, e->if_none_match) == 0) ||
+        (r->last_modified && e->if_modified_since[0] &&
+         strcmp(r->last_modified, e->if_modified_since) == 0);
     int n = 0;
     if (r->etag)
         n += snprintf(more + n, sizeof more - (size_t)n, "ETag: %s\r\n", r->etag);

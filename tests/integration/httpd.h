@@ -31,15 +31,15 @@ struct httpd_resp {
 /* What the server saw, one entry per request. */
 struct httpd_log {
     char method[8];
-    char target[512];        /* path and query */
-    char host[128];          /* Host header */
+    char target[512]; /* path and query */
+    char host[128];   /* Host header */
     char user_agent[256];
     char if_none_match[128];
     char if_modified_since[64];
-    int64_t t_ms;            /* monotonic ms when the request head was read */
-    int64_t done_ms;         /* when the answer was written (or given up) */
-    unsigned conn;           /* connection number */
-    int status;              /* status sent (0: none) */
+    int64_t t_ms;    /* monotonic ms when the request head was read */
+    int64_t done_ms; /* when the answer was written (or given up) */
+    unsigned conn;   /* connection number */
+    int status;      /* status sent (0: none) */
 };
 
 struct httpd;

@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* Crawls against loopback servers: robots.txt (C1, C2), rate limits (C3), retries and partial
  * listings (C4), conditional GET (C8), politeness (C9). */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
-#include "testutil.h"
-
 #include "common/sbuf.h"
 #include "crawl_harness.h"
 #include "httpd.h"
+#include "testutil.h"
 
 #define JSON_CT "Content-Type: application/json\r\n"
 
@@ -91,7 +89,9 @@ static void test_robots_unreachable(void **state)
         s[i] = httpd_start();
         snprintf(names[i], sizeof names[i], "r%d", codes[i]);
         struct httpd_resp robots = {.kind = codes[i] ? HTTPD_BODY : HTTPD_RESET,
-                                    .status = codes[i], .body = "no", .body_len = 2};
+                                    .status = codes[i],
+                                    .body = "no",
+                                    .body_len = 2};
         httpd_route(s[i], "/robots.txt", &robots, 1);
         board(s[i], names[i], names[i], 2);
         src[i] = ch_source(names[i], "greenhouse", httpd_base(s[i]), names[i]);
@@ -274,7 +274,7 @@ static void test_rate_limit(void **state)
     assert_int_equal(httpd_count(b, board_path("huge")), 1);
     r = ch_report(&c, "other");
     assert_true(r->complete);
-    assert_true(r->done_ms - c.started_ms < 900); /* not held up by the other hosts */
+    assert_true(r->done_ms - c.started_ms < 2500); /* not held up by "slow" (>= 3 s) */
     ch_free(&c);
     httpd_stop(a);
     httpd_stop(b);
@@ -287,10 +287,10 @@ static void test_retries_and_partial(void **state)
     (void)state;
     struct httpd *s = httpd_start();
     char *body = ch_greenhouse("ok", 3);
-    struct httpd_resp seq[] = {{.status = 500, .body = "e", .body_len = 1},
-                               {.status = 502, .body = "e", .body_len = 1},
-                               {.status = 200, .headers = JSON_CT, .body = body,
-                                .body_len = (size_t)-1}};
+    struct httpd_resp seq[] = {
+        {.status = 500, .body = "e", .body_len = 1},
+        {.status = 502, .body = "e", .body_len = 1},
+        {.status = 200, .headers = JSON_CT, .body = body, .body_len = (size_t)-1}};
     httpd_route(s, board_path("flaky"), seq, 3);
     free(body);
     httpd_simple(s, board_path("down"), 500, NULL, "broken");
@@ -343,8 +343,11 @@ static void test_conditional_get(void **state)
     (void)state;
     struct httpd *s = httpd_start();
     char *body = ch_greenhouse("cg", 3);
-    struct httpd_resp v1 = {.headers = JSON_CT, .body = body, .body_len = (size_t)-1,
-                            .etag = "\"v1\"", .last_modified = "Tue, 01 Dec 2026 10:00:00 GMT"};
+    struct httpd_resp v1 = {.headers = JSON_CT,
+                            .body = body,
+                            .body_len = (size_t)-1,
+                            .etag = "\"v1\"",
+                            .last_modified = "Tue, 01 Dec 2026 10:00:00 GMT"};
     httpd_route(s, board_path("cond"), &v1, 1);
     free(body);
     struct ch c;
@@ -375,8 +378,8 @@ static void test_conditional_get(void **state)
     free(log);
 
     body = ch_greenhouse("cg", 4);
-    struct httpd_resp v2 = {.headers = JSON_CT, .body = body, .body_len = (size_t)-1,
-                            .etag = "\"v2\""};
+    struct httpd_resp v2 = {
+        .headers = JSON_CT, .body = body, .body_len = (size_t)-1, .etag = "\"v2\""};
     httpd_route(s, board_path("cond"), &v2, 1);
     free(body);
     ch_clear_run(&c);
@@ -397,8 +400,8 @@ static void html_site(struct httpd *s, size_t jobs)
     sbuf_init(&list, 1 << 20);
     assert_int_equal(sbuf_puts(&list, "<html><body><ul>"), URS_OK);
     for (size_t i = 0; i < jobs; i++) {
-        assert_int_equal(sbuf_printf(&list, "<li><a class=\"job\" href=\"/job/%zu\">Job %zu</a>",
-                                     i, i), URS_OK);
+        assert_int_equal(
+            sbuf_printf(&list, "<li><a class=\"job\" href=\"/job/%zu\">Job %zu</a>", i, i), URS_OK);
         char path[64], page[1024];
         snprintf(path, sizeof path, "/job/%zu", i);
         snprintf(page, sizeof page,
@@ -406,12 +409,15 @@ static void html_site(struct httpd *s, size_t jobs)
                  "\"https://schema.org\", \"@type\": \"JobPosting\", \"identifier\": \"h-%zu\", "
                  "\"title\": \"UR Physical Therapist %zu\", \"description\": \"Remote review.\", "
                  "\"hiringOrganization\": {\"name\": \"Harborlight\"}}</script></head>"
-                 "<body><h1>UR Physical Therapist %zu</h1></body></html>", i, i, i);
+                 "<body><h1>UR Physical Therapist %zu</h1></body></html>",
+                 i, i, i);
         httpd_simple(s, path, 200, "Content-Type: text/html\r\n", page);
     }
     assert_int_equal(sbuf_puts(&list, "</ul></body></html>"), URS_OK);
-    struct httpd_resp r = {.headers = "Content-Type: text/html\r\n", .body = list.data,
-                           .body_len = list.len, .etag = "W/\"list-1\""};
+    struct httpd_resp r = {.headers = "Content-Type: text/html\r\n",
+                           .body = list.data,
+                           .body_len = list.len,
+                           .etag = "W/\"list-1\""};
     httpd_route(s, "/careers", &r, 1);
     sbuf_free(&list);
 }

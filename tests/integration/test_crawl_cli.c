@@ -6,11 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "testutil.h"
-
 #include "crawl_harness.h"
 #include "db/db.h"
 #include "httpd.h"
+#include "testutil.h"
 
 #define JSON_CT "Content-Type: application/json\r\n"
 
@@ -66,14 +65,12 @@ static size_t open_count(const struct rows *rs, const char *source)
     return n;
 }
 
-static void board(struct httpd *s, const char *name, const char *prefix, size_t n,
-                  const char *etag)
+static void board(struct httpd *s, const char *name, const char *prefix, size_t n, const char *etag)
 {
     char path[256];
     snprintf(path, sizeof path, "/v1/boards/%s/jobs?content=true", name);
     char *body = ch_greenhouse(prefix, n);
-    struct httpd_resp r = {.headers = JSON_CT, .body = body, .body_len = (size_t)-1,
-                           .etag = etag};
+    struct httpd_resp r = {.headers = JSON_CT, .body = body, .body_len = (size_t)-1, .etag = etag};
     httpd_route(s, path, &r, 1);
     free(body);
 }
@@ -211,8 +208,7 @@ static void test_sources_test(void **state)
     char *cfg = write_config(dir, s);
     board(s, "a", "a", 2, NULL);
     struct tu_run r;
-    tu_urscout(&r, dir, "--config", cfg, "sources", "test", "a", "--format", "jsonl",
-               (char *)NULL);
+    tu_urscout(&r, dir, "--config", cfg, "sources", "test", "a", "--format", "jsonl", (char *)NULL);
     assert_int_equal(r.status, 0);
     assert_int_equal(tu_count(r.out, "\"external_id\":\"a-"), 2);
     assert_true(ch_contains(r.err, "source=a OK postings=2"));

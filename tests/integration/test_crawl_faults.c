@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Crawls that must fail cleanly: slow and hung servers (C5), oversized bodies and bombs (C6),
  * redirect abuse and private addresses (C7), stop flag, refusing callback, DNS, page limits. */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
-#include "testutil.h"
-
 #include "crawl_harness.h"
 #include "httpd.h"
+#include "testutil.h"
 
 #define RSS_CT "Content-Type: application/rss+xml\r\n"
 
@@ -31,14 +29,16 @@ static char *feed(const char *prefix, size_t n)
     size_t cap = 1024 + n * 256;
     char *b = malloc(cap);
     assert_non_null(b);
-    size_t len = (size_t)snprintf(b, cap, "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
-                                          "<title>Jobs</title>");
+    size_t len = (size_t)snprintf(b, cap,
+                                  "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                                  "<title>Jobs</title>");
     for (size_t i = 0; i < n; i++)
         len += (size_t)snprintf(b + len, cap - len,
                                 "<item><title>Utilization Review RN %zu</title>"
                                 "<link>https://jobs.example/%s/%zu</link>"
                                 "<guid>%s-%zu</guid><description>Remote UM review.</description>"
-                                "</item>", i, prefix, i, prefix, i);
+                                "</item>",
+                                i, prefix, i, prefix, i);
     snprintf(b + len, cap - len, "</channel></rss>");
     return b;
 }
@@ -248,7 +248,7 @@ static void test_stop_flag(void **state)
                                   ch_source("later", "rss", at(s, "/later"), NULL)};
     int64_t ms = ch_run(&c, &o, src, 2);
     print_message("   stopped after %lld ms\n", (long long)ms);
-    assert_true(ms < 2500);
+    assert_true(ms < 4000); /* 0.3 s + 0.5 s grace when idle; generous under load */
     for (size_t i = 0; i < 2; i++) {
         const struct ch_report *r = ch_report(&c, src[i].name);
         assert_false(r->complete);
@@ -337,9 +337,12 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_slow_and_hung),    cmocka_unit_test(test_body_caps),
-        cmocka_unit_test(test_redirects_and_private), cmocka_unit_test(test_stop_flag),
-        cmocka_unit_test(test_callback_refuses), cmocka_unit_test(test_dns_failure),
+        cmocka_unit_test(test_slow_and_hung),
+        cmocka_unit_test(test_body_caps),
+        cmocka_unit_test(test_redirects_and_private),
+        cmocka_unit_test(test_stop_flag),
+        cmocka_unit_test(test_callback_refuses),
+        cmocka_unit_test(test_dns_failure),
         cmocka_unit_test(test_page_limit),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

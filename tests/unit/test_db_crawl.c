@@ -3,9 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
-
 #include "db/db.h"
+#include "testutil.h"
 
 struct fixture {
     char *dir;
@@ -50,8 +49,8 @@ static void test_validators(void **state)
     assert_string_equal(etag, "W/\"abc\"");
     assert_null(lm);
     free(etag);
-    assert_int_equal(db_validators_put(f->db, url, "\"v2\"", "Tue, 01 Dec 2026 10:00:00 GMT",
-                                       200, &e), URS_OK);
+    assert_int_equal(
+        db_validators_put(f->db, url, "\"v2\"", "Tue, 01 Dec 2026 10:00:00 GMT", 200, &e), URS_OK);
     assert_int_equal(db_validators_get(f->db, url, &etag, &lm, &e), URS_OK);
     assert_string_equal(etag, "\"v2\"");
     assert_string_equal(lm, "Tue, 01 Dec 2026 10:00:00 GMT");

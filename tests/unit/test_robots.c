@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
-
 #include "common/limits.h"
 #include "crawler/engine_int.h"
+#include "testutil.h"
 
 #define UA "URScout/0.1 (+mailto:ops@example.org)"
 
@@ -49,11 +48,14 @@ static const struct robots_case robots_cases[] = {
     {"User-agent: urscout\nAllow: /\n\nUser-agent: *\nDisallow: /\n", "/jobs", true},
     /* two groups for one agent are merged */
     {"User-agent: urscout\nDisallow: /a\n\nUser-agent: *\nDisallow: /\n\n"
-     "User-agent: urscout\nDisallow: /b\n", "/b/1", false},
+     "User-agent: urscout\nDisallow: /b\n",
+     "/b/1", false},
     {"User-agent: urscout\nDisallow: /a\n\nUser-agent: *\nDisallow: /\n\n"
-     "User-agent: urscout\nDisallow: /b\n", "/a/1", false},
+     "User-agent: urscout\nDisallow: /b\n",
+     "/a/1", false},
     {"User-agent: urscout\nDisallow: /a\n\nUser-agent: *\nDisallow: /\n\n"
-     "User-agent: urscout\nDisallow: /b\n", "/c", true},
+     "User-agent: urscout\nDisallow: /b\n",
+     "/c", true},
     /* several agents sharing one group */
     {"User-agent: a\nUser-agent: urscout\nUser-agent: b\nDisallow: /shared\n", "/shared", false},
     /* %-encoding: unreserved decoded, reserved kept; hex case ignored */
@@ -176,14 +178,19 @@ static bool blocked6(const char *text)
 static void test_netguard(void **state)
 {
     (void)state;
-    static const char *const bad4[] = {"10.1.2.3",     "172.16.0.1",      "172.31.255.255",
-                                       "192.168.1.1",  "127.0.0.1",       "127.9.9.9",
-                                       "169.254.169.254", "0.0.0.0",      "100.64.0.1",
-                                       "224.0.0.1",    "255.255.255.255"};
-    static const char *const good4[] = {"8.8.8.8", "172.32.0.1", "172.15.255.255",
+    static const char *const bad4[] = {"10.1.2.3",   "172.16.0.1", "172.31.255.255",  "192.168.1.1",
+                                       "127.0.0.1",  "127.9.9.9",  "169.254.169.254", "0.0.0.0",
+                                       "100.64.0.1", "224.0.0.1",  "255.255.255.255"};
+    static const char *const good4[] = {"8.8.8.8",     "172.32.0.1",    "172.15.255.255",
                                         "192.169.0.1", "93.184.216.34", "11.0.0.1"};
-    static const char *const bad6[] = {"::1", "::", "fc00::1", "fd12:3456::1", "fe80::1",
-                                       "::ffff:127.0.0.1", "::ffff:10.0.0.1", "ff02::1",
+    static const char *const bad6[] = {"::1",
+                                       "::",
+                                       "fc00::1",
+                                       "fd12:3456::1",
+                                       "fe80::1",
+                                       "::ffff:127.0.0.1",
+                                       "::ffff:10.0.0.1",
+                                       "ff02::1",
                                        "64:ff9b::a9fe:a9fe"};
     static const char *const good6[] = {"2001:4860:4860::8888", "2606:4700::1111",
                                         "::ffff:8.8.8.8"};
@@ -247,9 +254,9 @@ static void test_retry_after(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_robots_table),     cmocka_unit_test(test_robots_crawl_delay),
-        cmocka_unit_test(test_robots_size_cap),  cmocka_unit_test(test_robots_null),
-        cmocka_unit_test(test_netguard),         cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_robots_table),    cmocka_unit_test(test_robots_crawl_delay),
+        cmocka_unit_test(test_robots_size_cap), cmocka_unit_test(test_robots_null),
+        cmocka_unit_test(test_netguard),        cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_retry_after),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
