@@ -155,6 +155,13 @@ static void test_crawl_cli(void **state)
     assert_int_equal(open_count(&rs, "p"), 120);
     assert_true(find(&rs, "p-0")->last_seen > p_seen);
 
+    /* The unresolvable source again: still one line, saying for how long it has failed. */
+    crawl(&r, dir, cfg, "nx", NULL);
+    assert_int_equal(r.status, 1);
+    assert_true(ch_contains(r.out, "could not resolve host"));
+    assert_true(ch_contains(r.out, "(failing for 2 crawls)"));
+    tu_run_free(&r);
+
     /* a suddenly lists nothing: flagged, nothing closed. */
     sleep(1);
     board(s, "a", "a", 0, NULL);
