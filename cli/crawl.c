@@ -283,8 +283,9 @@ static void report_line(struct crawl_ctx *cc, const struct src_state *ss,
         printf("source=%s OK unchanged (not modified) postings kept open=%zu pages=%zu\n",
                r->source, ss->touched, r->pages);
     else if (ok)
-        printf("source=%s OK postings=%zu new=%zu updated=%zu closed=%zu pages=%zu%s\n", r->source,
-               r->postings, ss->new_count, ss->updated, ss->closed, r->pages,
+        printf("source=%s OK postings=%zu new=%zu updated=%zu closed=%zu pages=%zu%s%s\n",
+               r->source, r->postings, ss->new_count, ss->updated, ss->closed, r->pages,
+               r->errors ? " (some pages gone: see -v)" : "",
                prev->consecutive_failures > 0 ? " (recovered)" : "");
     else if (prev->consecutive_failures > 0)
         printf("source=%s FAIL (%s): %s (failing for %lld crawls%s%s)\n", r->source, step,

@@ -144,8 +144,8 @@ struct xfer {
     bool conditional;           /* send the stored validators */
     char *etag, *last_modified; /* validators to send, owned */
     int64_t not_before;         /* monotonic ms: waiting for a retry */
-    struct fetch f;
-    struct fetch_result res; /* of the last attempt */
+    struct fetch *f;            /* the running attempt and its body (NULL while waiting) */
+    struct fetch_result res;    /* of the last attempt */
 };
 
 /* Prepare and configure x's attempt (easy handle, headers, limits). URS_OK or URS_ENOMEM. */
@@ -154,6 +154,7 @@ URS_NODISCARD int fetch_begin(struct engine *eng, struct xfer *x, struct err *e)
 void fetch_finish(struct engine *eng, struct xfer *x, CURLcode cc);
 /* Release the attempt's handle and headers (the body stays until fetch_free_body). */
 void fetch_end(struct engine *eng, struct xfer *x);
+/* Release the attempt's state and body (after fetch_end). */
 void fetch_free_body(struct xfer *x);
 void fetch_result_clear(struct fetch_result *r);
 

@@ -16,19 +16,19 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct xfer *x = ud;
     size_t n = size * nmemb;
-    if (n > x->f.cap - x->f.body.len) {
-        if (x->f.cut_ok) {
-            size_t room = x->f.cap - x->f.body.len;
-            if (sbuf_append(&x->f.body, data, room) != URS_OK)
-                x->f.nomem = true;
-            x->f.cut = true;
+    if (n > x->f->cap - x->f->body.len) {
+        if (x->f->cut_ok) {
+            size_t room = x->f->cap - x->f->body.len;
+            if (sbuf_append(&x->f->body, data, room) != URS_OK)
+                x->f->nomem = true;
+            x->f->cut = true;
         } else {
-            x->f.too_large = true;
+            x->f->too_large = true;
         }
         return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
     }
-    if (sbuf_append(&x->f.body, data, n) != URS_OK) {
-        x->f.nomem = true;
+    if (sbuf_append(&x->f->body, data, n) != URS_OK) {
+        x->f->nomem = true;
         return 0;
     }
     return n;
@@ -40,8 +40,8 @@ static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockadd
     struct xfer *x = ud;
     (void)purpose;
     if (!x->host->allow_private && crawl_addr_blocked(&a->addr, a->addrlen)) {
-        x->f.blocked = true;
-        crawl_addr_text(&a->addr, a->addrlen, x->f.blocked_addr, sizeof x->f.blocked_addr);
+        x->f->blocked = true;
+        crawl_addr_text(&a->addr, a->addrlen, x->f->blocked_addr, sizeof x->f->blocked_addr);
         return CURL_SOCKET_BAD;
     }
     return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
@@ -67,7 +67,7 @@ static int add_headerf(struct curl_slist **list, const char *name, const char *v
 
 static int build_headers(struct xfer *x)
 {
-    struct curl_slist **h = &x->f.headers;
+    struct curl_slist **h = &x->f->headers;
     const struct crawl_request *rq = &x->rq;
     int rc = URS_OK;
     if (rq->extra_header)
@@ -121,13 +121,13 @@ static void set_common(struct engine *eng, struct xfer *x, CURL *c)
     curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, o->user_agent);
     curl_easy_setopt(c, CURLOPT_SHARE, eng->share);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->f.errbuf);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->f->errbuf);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open);
     curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, x);
-    if (!x->f.cut_ok)
-        curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->f.cap);
+    if (!x->f->cut_ok)
+        curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->f->cap);
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     if (eng->resolve)
         curl_easy_setopt(c, CURLOPT_RESOLVE, eng->resolve);
@@ -137,45 +137,53 @@ static void set_common(struct engine *eng, struct xfer *x, CURL *c)
 int fetch_begin(struct engine *eng, struct xfer *x, struct err *e)
 {
     fetch_free_body(x); /* a retry starts over */
-    memset(&x->f, 0, sizeof x->f);
     fetch_result_clear(&x->res);
-    x->f.cut_ok = x->robots_for != NULL;
-    x->f.cap = x->f.cut_ok ? URS_MAX_ROBOTS : (size_t)eng->o->max_body;
-    sbuf_init(&x->f.body, x->f.cap);
-    x->f.easy = take_easy(eng);
-    if (!x->f.easy || build_headers(x) != URS_OK) {
+    x->f = calloc(1, sizeof *x->f); /* only while running or holding a body: queues stay small */
+    if (!x->f)
+        return err_set(e, URS_ENOMEM, "%s: out of memory", x->url);
+    x->f->cut_ok = x->robots_for != NULL;
+    x->f->cap = x->f->cut_ok ? URS_MAX_ROBOTS : (size_t)eng->o->max_body;
+    sbuf_init(&x->f->body, x->f->cap);
+    x->f->easy = take_easy(eng);
+    if (!x->f->easy || build_headers(x) != URS_OK) {
         fetch_end(eng, x);
         return err_set(e, URS_ENOMEM, "%s: out of memory", x->url);
     }
-    CURL *c = x->f.easy;
+    CURL *c = x->f->easy;
     set_common(eng, x, c);
-    if (x->f.headers)
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->f.headers);
+    if (x->f->headers)
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->f->headers);
     if (x->rq.method == CRAWL_POST) {
         const char *body = x->rq.body ? x->rq.body : "";
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
     }
-    x->f.started_ms = eng_mono_ms();
+    x->f->started_ms = eng_mono_ms();
     return URS_OK;
 }
 
 void fetch_end(struct engine *eng, struct xfer *x)
 {
-    if (x->f.easy) {
+    if (!x->f)
+        return;
+    if (x->f->easy) {
         if (eng->pool_len < eng->pool_cap)
-            eng->pool[eng->pool_len++] = x->f.easy;
+            eng->pool[eng->pool_len++] = x->f->easy;
         else
-            curl_easy_cleanup(x->f.easy);
-        x->f.easy = NULL;
+            curl_easy_cleanup(x->f->easy);
+        x->f->easy = NULL;
     }
-    curl_slist_free_all(x->f.headers);
-    x->f.headers = NULL;
+    curl_slist_free_all(x->f->headers);
+    x->f->headers = NULL;
 }
 
 void fetch_free_body(struct xfer *x)
 {
-    sbuf_free(&x->f.body);
+    if (x->f) {
+        sbuf_free(&x->f->body);
+        free(x->f);
+        x->f = NULL;
+    }
 }
 
 void fetch_result_clear(struct fetch_result *r)
@@ -201,7 +209,7 @@ static char *header_dup(CURL *c, const char *name)
 
 static void read_headers(struct engine *eng, struct xfer *x)
 {
-    CURL *c = x->f.easy;
+    CURL *c = x->f->easy;
     struct fetch_result *r = &x->res;
     r->content_type = header_dup(c, "Content-Type");
     r->etag = header_dup(c, "ETag");
@@ -237,7 +245,7 @@ static void judge_http(struct engine *eng, struct xfer *x)
         r->outcome = FETCH_NOT_MODIFIED;
     } else if (is_redirect(r->status)) {
         char *loc = NULL;
-        curl_easy_getinfo(x->f.easy, CURLINFO_REDIRECT_URL, &loc);
+        curl_easy_getinfo(x->f->easy, CURLINFO_REDIRECT_URL, &loc);
         r->outcome = loc ? FETCH_REDIRECT : FETCH_FAIL;
         r->location = loc ? strdup(loc) : NULL;
         if (loc && !r->location)
@@ -257,7 +265,7 @@ static void judge_http(struct engine *eng, struct xfer *x)
 static void connect_reason(struct xfer *x, struct fetch_result *r)
 {
     long os = 0;
-    curl_easy_getinfo(x->f.easy, CURLINFO_OS_ERRNO, &os);
+    curl_easy_getinfo(x->f->easy, CURLINFO_OS_ERRNO, &os);
     const char *why = os == ENETUNREACH    ? "network unreachable"
                       : os == EHOSTUNREACH ? "host unreachable"
                       : os == ECONNREFUSED ? "connection refused"
@@ -266,14 +274,14 @@ static void connect_reason(struct xfer *x, struct fetch_result *r)
     if (why)
         set_msg(r, "could not connect: %s", why);
     else
-        set_msg(r, "could not connect: %s", x->f.errbuf[0] ? x->f.errbuf : "failed");
+        set_msg(r, "could not connect: %s", x->f->errbuf[0] ? x->f->errbuf : "failed");
 }
 
 static void judge_curl(struct engine *eng, struct xfer *x, CURLcode cc)
 {
     struct fetch_result *r = &x->res;
     const struct crawl_options *o = eng->o;
-    const char *detail = x->f.errbuf[0] ? x->f.errbuf : curl_easy_strerror(cc);
+    const char *detail = x->f->errbuf[0] ? x->f->errbuf : curl_easy_strerror(cc);
     r->outcome = FETCH_RETRY;
     switch (cc) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -281,11 +289,11 @@ static void judge_curl(struct engine *eng, struct xfer *x, CURLcode cc)
         set_msg(r, "could not resolve host %s", x->host->name);
         return;
     case CURLE_COULDNT_CONNECT:
-        if (x->f.blocked) {
+        if (x->f->blocked) {
             r->outcome = FETCH_FAIL;
             snprintf(r->msg, sizeof r->msg,
                      "refused to connect: %s resolves to private address %s (not in allow_hosts)",
-                     x->host->name, x->f.blocked_addr);
+                     x->host->name, x->f->blocked_addr);
             return;
         }
         r->host_down = true;
@@ -302,10 +310,10 @@ static void judge_curl(struct engine *eng, struct xfer *x, CURLcode cc)
         return;
     case CURLE_WRITE_ERROR:
         r->outcome = FETCH_FAIL;
-        if (x->f.too_large)
+        if (x->f->too_large)
             set_msg(r, "response too large (over %lld decoded bytes)", (long long)o->max_body);
         else
-            set_msg(r, "%s", x->f.nomem ? "out of memory" : detail);
+            set_msg(r, "%s", x->f->nomem ? "out of memory" : detail);
         return;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
@@ -327,8 +335,8 @@ void fetch_finish(struct engine *eng, struct xfer *x, CURLcode cc)
 {
     struct fetch_result *r = &x->res;
     fetch_result_clear(r);
-    curl_easy_getinfo(x->f.easy, CURLINFO_RESPONSE_CODE, &r->status);
-    if (cc == CURLE_WRITE_ERROR && x->f.cut && !x->f.nomem)
+    curl_easy_getinfo(x->f->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    if (cc == CURLE_WRITE_ERROR && x->f->cut && !x->f->nomem)
         cc = CURLE_OK; /* robots.txt cut at its limit: what came is what counts */
     if (cc == CURLE_OK)
         judge_http(eng, x);

@@ -274,8 +274,8 @@ static void robots_done(struct engine *eng, struct xfer *x)
     struct host *h = x->robots_for;
     long status = x->res.status;
     if (x->res.outcome == FETCH_DONE) {
-        robots_store(eng, h, status, x->f.body.data, x->f.body.len);
-        robots_apply(eng, h, status, x->f.body.data, x->f.body.len);
+        robots_store(eng, h, status, x->f->body.data, x->f->body.len);
+        robots_apply(eng, h, status, x->f->body.data, x->f->body.len);
     } else if (status >= 400 && status < 500 && status != 429) {
         robots_store(eng, h, status, NULL, 0); /* unavailable: crawl freely */
         robots_apply(eng, h, status, NULL, 0);
@@ -375,7 +375,7 @@ static void start_xfer(struct engine *eng, struct xfer *x, int64_t now)
         fail_xfer(eng, x, "fetch", e.msg);
         return;
     }
-    if (curl_multi_add_handle(eng->multi, x->f.easy) != CURLM_OK) {
+    if (curl_multi_add_handle(eng->multi, x->f->easy) != CURLM_OK) {
         fetch_end(eng, x);
         fail_xfer(eng, x, "fetch", "cannot add the transfer to libcurl");
         return;
@@ -572,7 +572,7 @@ void sched_finished(struct engine *eng, CURL *easy, CURLcode cc)
     x->host->active--;
     eng->active--;
     x->attempt++;
-    log_debug("crawl: %s: HTTP %ld, %zu bytes, %s", x->url, x->res.status, x->f.body.len,
+    log_debug("crawl: %s: HTTP %ld, %zu bytes, %s", x->url, x->res.status, x->f->body.len,
               x->res.msg[0] ? x->res.msg : "ok");
     switch (x->res.outcome) {
     case FETCH_DONE:
@@ -630,7 +630,7 @@ void sched_abort_running(struct engine *eng)
         struct xfer *x = eng->running;
         eng->running = x->next;
         x->next = NULL;
-        curl_multi_remove_handle(eng->multi, x->f.easy);
+        curl_multi_remove_handle(eng->multi, x->f->easy);
         fetch_end(eng, x);
         x->host->active--;
         eng->active--;

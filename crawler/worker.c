@@ -37,8 +37,8 @@ static void run_task(struct task *t)
         struct xfer *x = t->x;
         struct crawl_response rs = {
             .status = x->res.status,
-            .body = x->f.body.data ? x->f.body.data : "",
-            .body_len = x->f.body.len,
+            .body = x->f->body.data ? x->f->body.data : "",
+            .body_len = x->f->body.len,
             .content_type = x->res.content_type,
             .url = x->url,
         };
