@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* crawler/ private: helpers the source adapters share (job extras, JSON, XML, URLs, times, text). */
+/* crawler/ private: helpers the source adapters share (job extras, JSON, XML, URLs, times, text).
+ */
 #ifndef URSCOUT_CRAWLER_ADAPT_H
 #define URSCOUT_CRAWLER_ADAPT_H
-
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "common/limits.h"
 #include "common/posting.h"
@@ -20,7 +20,7 @@
 /* Most pages followed in one listing chain (next links, offsets): a loop guard. */
 #define CRAWL_MAX_PAGES 2000
 /* Most requests waiting in one job's queue, and over the whole job. */
-#define CRAWL_MAX_QUEUE (URS_MAX_ITEMS + 1024)
+#define CRAWL_MAX_QUEUE    (URS_MAX_ITEMS + 1024)
 #define CRAWL_MAX_REQUESTS (4 * URS_MAX_ITEMS)
 
 /* The adapters (crawler/src_<kind>.c), listed in crawler/adapters.c. */
@@ -79,7 +79,10 @@ URS_NODISCARD int crawl_get(struct crawl_job *job, const char *url, int stage, l
 URS_NODISCARD int crawl_response_check(struct crawl_job *job, const struct crawl_request *rq,
                                        const struct crawl_response *rs, struct err *e);
 
-/* A parse failure on a response: marks the job incomplete for a listing request, returns rc. */
+/*
+ * A response that could not be parsed: a listing row or a posting may be missing, so the job
+ * is marked incomplete (nothing gets closed); returns rc.
+ */
 int crawl_parse_failed(struct crawl_job *job, const struct crawl_request *rq, int rc,
                        const struct err *e);
 
@@ -113,8 +116,7 @@ URS_NODISCARD int crawl_json_load(struct crawl_job *job, const char *url, const 
 
 /* As crawl_json_load for JSON found at line0:col0 of a page (errors give page positions). */
 URS_NODISCARD int crawl_json_load_at(struct crawl_job *job, const char *url, const char *data,
-                                     size_t len, int line0, int col0, json_t **out,
-                                     struct err *e);
+                                     size_t len, int line0, int col0, json_t **out, struct err *e);
 
 /* Typed member getters: NULL/false when absent or null; a mistyped value logs a warning. */
 json_t *crawl_json_obj(struct crawl_job *job, json_t *obj, const char *key);
@@ -128,8 +130,8 @@ bool crawl_json_bool(struct crawl_job *job, json_t *obj, const char *key, bool *
  * Copy a string member into *field (NUL bytes dropped); an integer is accepted too when
  * allow_int (ids). Absent: field unchanged. URS_OK or URS_ENOMEM.
  */
-URS_NODISCARD int crawl_json_set(struct crawl_job *job, char **field, json_t *obj,
-                                 const char *key, bool allow_int);
+URS_NODISCARD int crawl_json_set(struct crawl_job *job, char **field, json_t *obj, const char *key,
+                                 bool allow_int);
 /* Copy a JSON string value (not a member) into *field, NUL bytes dropped. */
 URS_NODISCARD int crawl_json_set_value(char **field, json_t *v);
 
@@ -140,8 +142,7 @@ URS_NODISCARD int crawl_json_set_value(char **field, json_t *v);
  * cleaned text in *field (replaced). Input over URS_MAX_HTML is cut with a warning.
  * URS_OK or URS_ENOMEM.
  */
-URS_NODISCARD int crawl_set_text(struct crawl_job *job, char **field, const char *html,
-                                 size_t len);
+URS_NODISCARD int crawl_set_text(struct crawl_job *job, char **field, const char *html, size_t len);
 /* Append s to *field after sep (no sep when *field is empty). NULL/empty s: no change. */
 URS_NODISCARD int crawl_field_append(char **field, const char *sep, const char *s);
 /* Replace invalid UTF-8 with U+FFFD into out (other bytes kept). URS_OK or the sbuf error. */

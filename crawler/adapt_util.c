@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Adapter helpers: description text, lenient times, pay periods, URL encoding and resolving. */
 #include <ctype.h>
+#include <libxml/uri.h>
+#include <libxml/xmlmemory.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <libxml/uri.h>
-#include <libxml/xmlmemory.h>
 
 #include "common/log.h"
 #include "common/text.h"
@@ -146,8 +145,8 @@ static int parse_unpadded(const char *s, int64_t *out)
 {
     int y, m, d;
     const char *p = s;
-    if (!read_num(&p, 4, &y) || p - s != 4 || *p++ != '-' || !read_num(&p, 2, &m) ||
-        *p++ != '-' || !read_num(&p, 2, &d))
+    if (!read_num(&p, 4, &y) || p - s != 4 || *p++ != '-' || !read_num(&p, 2, &m) || *p++ != '-' ||
+        !read_num(&p, 2, &d))
         return URS_EPARSE;
     char buf[80];
     if ((size_t)snprintf(buf, sizeof buf, "%04d-%02d-%02d%s", y, m, d, p) >= sizeof buf)
@@ -163,7 +162,7 @@ static int parse_us_date(const char *s, int64_t *out)
     if (!read_num(&p, 2, &m) || *p++ != '/' || !read_num(&p, 2, &d) || *p++ != '/' ||
         !read_num(&p, 4, &y) || *p)
         return URS_EPARSE;
-    char buf[16];
+    char buf[64];
     snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
     return text_parse_time(buf, out);
 }
@@ -184,9 +183,9 @@ static bool zone_minutes(const char *z, int *out)
     static const struct {
         const char *name;
         int minutes;
-    } zones[] = {{"GMT", 0},     {"UT", 0},      {"UTC", 0},     {"Z", 0},
-                 {"EST", -300},  {"EDT", -240},  {"CST", -360},  {"CDT", -300},
-                 {"MST", -420},  {"MDT", -360},  {"PST", -480},  {"PDT", -420}};
+    } zones[] = {{"GMT", 0},    {"UT", 0},     {"UTC", 0},    {"Z", 0},
+                 {"EST", -300}, {"EDT", -240}, {"CST", -360}, {"CDT", -300},
+                 {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
     if ((z[0] == '+' || z[0] == '-') && strlen(z) == 5) {
         int hh, mm;
         const char *p = z + 1;
@@ -231,7 +230,7 @@ static int parse_rfc822(const char *s, int64_t *out)
         p++;
     if (*p && !zone_minutes(p, &zone))
         return URS_EPARSE;
-    char buf[40];
+    char buf[80];
     snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, hh, mi, ss,
              zone < 0 ? '-' : '+', abs(zone) / 60, abs(zone) % 60);
     return text_parse_time(buf, out);

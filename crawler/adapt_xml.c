@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Safe libxml2 use for the adapters: XML without entities or DTDs, recovering HTML, XPath. */
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xpathInternals.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <libxml/parser.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xpathInternals.h>
 
 #include "common/log.h"
 #include "common/text.h"
@@ -74,8 +73,8 @@ static bool xml_forbidden(unsigned char c)
 }
 
 /* Drop forbidden control bytes (one stray ESC must not cost the whole feed). */
-static int drop_controls(struct crawl_job *job, const char *where, const char **data,
-                         size_t *len, struct sbuf *buf)
+static int drop_controls(struct crawl_job *job, const char *where, const char **data, size_t *len,
+                         struct sbuf *buf)
 {
     size_t i = 0;
     while (i < *len && !xml_forbidden((unsigned char)(*data)[i]))
@@ -181,8 +180,8 @@ int crawl_html_read(struct crawl_job *job, const char *url, const char *data, si
         data = fixed.data;
         len = fixed.len;
     }
-    int opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-               HTML_PARSE_RECOVER | HTML_PARSE_COMPACT;
+    int opts = HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
+               HTML_PARSE_COMPACT;
     *out = htmlReadMemory(data, (int)len, NULL, enc, opts);
     sbuf_free(&fixed);
     if (!*out)
@@ -211,8 +210,8 @@ int crawl_xpath(struct crawl_job *job, xmlDocPtr doc, xmlNodePtr node, const cha
     xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
     xmlXPathFreeContext(ctx);
     if (!obj)
-        return err_set(e, URS_EINVAL, "%s: xpath '%.80s': invalid expression",
-                       crawl_job_name(job), expr);
+        return err_set(e, URS_EINVAL, "%s: xpath '%.80s': invalid expression", crawl_job_name(job),
+                       expr);
     if (obj->type != XPATH_NODESET) {
         xmlXPathFreeObject(obj);
         return err_set(e, URS_EINVAL, "%s: xpath '%.80s': does not select nodes",

@@ -6,10 +6,10 @@
 #include "crawler/adapt.h"
 
 static const struct crawl_adapter *const adapters[] = {
-    &crawl_adapter_workday,    &crawl_adapter_talentbrew,      &crawl_adapter_oracle,
-    &crawl_adapter_greenhouse, &crawl_adapter_lever,           &crawl_adapter_smartrecruiters,
-    &crawl_adapter_ashby,      &crawl_adapter_usajobs,         &crawl_adapter_jsonld,
-    &crawl_adapter_html,       &crawl_adapter_rss,             &crawl_adapter_sitemap,
+    &crawl_adapter_workday,    &crawl_adapter_talentbrew, &crawl_adapter_oracle,
+    &crawl_adapter_greenhouse, &crawl_adapter_lever,      &crawl_adapter_smartrecruiters,
+    &crawl_adapter_ashby,      &crawl_adapter_usajobs,    &crawl_adapter_jsonld,
+    &crawl_adapter_html,       &crawl_adapter_rss,        &crawl_adapter_sitemap,
 };
 
 const struct crawl_adapter *crawl_adapter_find(const char *kind)

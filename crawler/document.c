@@ -105,8 +105,8 @@ static int detect_markup(const char *name, const char *data, size_t len,
     return URS_OK;
 }
 
-static int detect(const char *name, const char *data, size_t len,
-                  const struct config_source *src, const char **kind, struct err *e)
+static int detect(const char *name, const char *data, size_t len, const struct config_source *src,
+                  const char **kind, struct err *e)
 {
     size_t i = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'))
@@ -149,8 +149,8 @@ int crawl_parse_document(const char *kind, const char *source_name, const char *
     if (!data || !fn)
         return err_set(e, URS_EINVAL, "%s: no document or no posting handler", name);
     if (len > URS_MAX_BODY)
-        return err_set(e, URS_ELIMIT, "%s: document of %zu bytes is over the %d byte limit",
-                       name, len, URS_MAX_BODY);
+        return err_set(e, URS_ELIMIT, "%s: document of %zu bytes is over the %d byte limit", name,
+                       len, URS_MAX_BODY);
     char *copy = malloc(len + 1); /* parsers may rely on a terminating NUL */
     if (!copy)
         return err_set(e, URS_ENOMEM, "%s: out of memory", name);

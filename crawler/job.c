@@ -278,8 +278,7 @@ static int fill_defaults(struct crawl_job *job, struct posting *p)
     if (rc == URS_OK && !p->external_id && p->url) {
         rc = posting_set(&p->external_id, p->url);
         if (rc == URS_OK)
-            rc = clean_field(job, p, &p->external_id, "external id", UTF8_ONE_LINE,
-                             URS_MAX_FIELD);
+            rc = clean_field(job, p, &p->external_id, "external id", UTF8_ONE_LINE, URS_MAX_FIELD);
     }
     if (rc == URS_OK && p->employer)
         rc = clean_field(job, p, &p->employer, "employer", UTF8_ONE_LINE, URS_MAX_FIELD);
@@ -466,8 +465,8 @@ int crawl_response_check(struct crawl_job *job, const struct crawl_request *rq,
 int crawl_parse_failed(struct crawl_job *job, const struct crawl_request *rq, int rc,
                        const struct err *e)
 {
-    if (rq->listing)
-        crawl_job_incomplete(job, "%s", e && e->msg[0] ? e->msg : err_name(rc));
+    (void)rq;
+    crawl_job_incomplete(job, "%s", e && e->msg[0] ? e->msg : err_name(rc));
     return rc;
 }
 

@@ -331,8 +331,8 @@ static void set_salary(struct posting *p, json_t *bs)
         unit = json_string_value(json_object_get(val, "unitText"));
     bool has_lo = number_of(json_object_get(q, "minValue"), &lo);
     bool has_hi = number_of(json_object_get(q, "maxValue"), &hi);
-    if (!has_lo && !has_hi && number_of(json_is_object(val) ? json_object_get(val, "value") : val,
-                                        &one))
+    if (!has_lo && !has_hi &&
+        number_of(json_is_object(val) ? json_object_get(val, "value") : val, &one))
         lo = hi = one;
     crawl_salary_set(p, lo, hi, crawl_period_parse(unit));
 }
@@ -430,8 +430,8 @@ static int emit_one(struct crawl_job *job, json_t *obj, const char *page_url,
     return crawl_emit(job, &p);
 }
 
-static int walk(struct crawl_job *job, json_t *v, const char *page_url,
-                const struct posting *base, size_t *found, int depth)
+static int walk(struct crawl_job *job, json_t *v, const char *page_url, const struct posting *base,
+                size_t *found, int depth)
 {
     if (depth > 8)
         return URS_OK;
@@ -486,8 +486,8 @@ int crawl_jsonld_emit_page(struct crawl_job *job, const char *page_url, const ch
         json_t *root = NULL;
         struct err je;
         err_clear(&je);
-        int rc = crawl_json_load_at(job, page_url, body, body_len, line,
-                                    (int)(at - line_start + 1), &root, &je);
+        int rc = crawl_json_load_at(job, page_url, body, body_len, line, (int)(at - line_start + 1),
+                                    &root, &je);
         if (rc == URS_ENOMEM)
             return err_set(e, rc, "%s", je.msg);
         if (rc != URS_OK) {

@@ -3,10 +3,9 @@
 #ifndef URSCOUT_CRAWLER_JSONLD_H
 #define URSCOUT_CRAWLER_JSONLD_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-#include <jansson.h>
 
 #include "crawler/crawler_int.h"
 
@@ -33,9 +32,8 @@ URS_NODISCARD int crawl_jsonld_posting(struct crawl_job *job, json_t *obj, const
  * base (may be NULL; when base has an external id only the first posting is taken). *found
  * counts them. Returns URS_OK, URS_ENOMEM or the callback's failure (URS_ELIMIT at the cap).
  */
-URS_NODISCARD int crawl_jsonld_emit_json(struct crawl_job *job, json_t *root,
-                                         const char *page_url, const struct posting *base,
-                                         size_t *found);
+URS_NODISCARD int crawl_jsonld_emit_json(struct crawl_job *job, json_t *root, const char *page_url,
+                                         const struct posting *base, size_t *found);
 
 /*
  * Emit the JobPostings of every JSON-LD script of a page. A broken script is skipped with a
@@ -44,8 +42,7 @@ URS_NODISCARD int crawl_jsonld_emit_json(struct crawl_job *job, json_t *root,
  * the page has no posting.
  */
 URS_NODISCARD int crawl_jsonld_emit_page(struct crawl_job *job, const char *page_url,
-                                         const char *html, size_t len,
-                                         const struct posting *base, size_t *found,
-                                         struct err *e);
+                                         const char *html, size_t len, const struct posting *base,
+                                         size_t *found, struct err *e);
 
 #endif

@@ -13,8 +13,7 @@ static int gh_start(struct crawl_job *job, struct err *e)
 {
     const struct config_source *src = crawl_job_source(job);
     if (!src->board || !*src->board)
-        return err_set(e, URS_EINVAL, "%s: greenhouse needs board = the board token",
-                       src->name);
+        return err_set(e, URS_EINVAL, "%s: greenhouse needs board = the board token", src->name);
     char *base = crawl_url_base(src, GH_API);
     struct sbuf url;
     sbuf_init(&url, URS_MAX_URL);
@@ -64,8 +63,8 @@ static void set_pay(struct crawl_job *job, json_t *ranges, struct posting *p)
 {
     json_t *r = json_array_get(ranges, 0);
     double lo = 0, hi = 0;
-    if (!json_is_object(r) || (!crawl_json_num(job, r, "min_cents", &lo) &&
-                               !crawl_json_num(job, r, "max_cents", &hi)))
+    if (!json_is_object(r) ||
+        (!crawl_json_num(job, r, "min_cents", &lo) && !crawl_json_num(job, r, "max_cents", &hi)))
         return;
     (void)crawl_json_num(job, r, "max_cents", &hi);
     lo /= 100;

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Plain HTML career pages: listing links and next pages by XPath, details by XPath or JSON-LD. */
+#include <libxml/HTMLtree.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libxml/HTMLtree.h>
 
 #include "common/log.h"
 #include "common/text.h"
@@ -13,7 +12,7 @@
 
 enum { HTML_LIST = 0, HTML_DETAIL = 1 };
 
-#define NEXT_DEFAULT "//a[@rel='next']/@href | //link[@rel='next']/@href"
+#define NEXT_DEFAULT  "//a[@rel='next']/@href | //link[@rel='next']/@href"
 #define TITLE_DEFAULT "//h1"
 
 static int html_start(struct crawl_job *job, struct err *e)
@@ -61,7 +60,7 @@ static int queue_links(struct crawl_job *job, htmlDocPtr doc, const char *page, 
         if (url)
             rc = crawl_job_mark_seen(job, url, &seen);
         if (rc == URS_OK && !seen) {
-            rc = crawl_get(job, url, stage, page_no, NULL, true);
+            rc = crawl_get(job, url, stage, page_no, NULL, stage == HTML_LIST);
             queued++;
         }
         free(href);
@@ -103,8 +102,7 @@ static int xpath_field(struct crawl_job *job, htmlDocPtr doc, const char *expr, 
     int rc = crawl_xpath(job, doc, NULL, expr, &set, e);
     if (rc != URS_OK)
         return rc;
-    xmlNodePtr n = set->nodesetval && set->nodesetval->nodeNr ? set->nodesetval->nodeTab[0]
-                                                              : NULL;
+    xmlNodePtr n = set->nodesetval && set->nodesetval->nodeNr ? set->nodesetval->nodeTab[0] : NULL;
     if (n && as_html && n->type == XML_ELEMENT_NODE) {
         xmlBufferPtr buf = xmlBufferCreate();
         if (buf && htmlNodeDump(buf, doc, n) >= 0)

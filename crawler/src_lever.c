@@ -8,7 +8,7 @@
 #include "common/text.h"
 #include "crawler/adapt.h"
 
-#define LEVER_API "https://api.lever.co"
+#define LEVER_API   "https://api.lever.co"
 #define LEVER_LIMIT 100
 
 static int queue_page(struct crawl_job *job, long skip)

@@ -9,7 +9,7 @@
 #include "crawler/adapt.h"
 
 #define ORC_LIMIT 25
-#define ORC_API "/hcmRestApi/resources/latest/"
+#define ORC_API   "/hcmRestApi/resources/latest/"
 
 enum { ORC_LIST = 0, ORC_DETAIL = 1 };
 
@@ -24,8 +24,7 @@ static int list_url(struct sbuf *url, const char *base, const char *site, const 
     if (rc == URS_OK)
         rc = crawl_url_encode(url, site);
     if (rc == URS_OK)
-        rc = sbuf_printf(url, ",limit=%d,offset=%ld,sortBy=POSTING_DATES_DESC", ORC_LIMIT,
-                         offset);
+        rc = sbuf_printf(url, ",limit=%d,offset=%ld,sortBy=POSTING_DATES_DESC", ORC_LIMIT, offset);
     if (rc == URS_OK && text && *text) {
         rc = sbuf_puts(url, ",keyword=%22");
         if (rc == URS_OK)
@@ -142,8 +141,7 @@ static int from_row(struct crawl_job *job, json_t *row, const char *base, struct
         rc = crawl_set_text(job, &p->description, html, strlen(html));
     if (crawl_time_parse(crawl_json_str(job, row, "PostedDate"), &p->posted_at) != URS_OK)
         p->posted_at = 0;
-    if (crawl_time_parse(crawl_json_str(job, row, "PostingEndDate"), &p->valid_through) !=
-        URS_OK)
+    if (crawl_time_parse(crawl_json_str(job, row, "PostingEndDate"), &p->valid_through) != URS_OK)
         p->valid_through = 0;
     return rc;
 }
@@ -188,8 +186,8 @@ static int from_detail(struct crawl_job *job, json_t *item, const char *base, st
     struct sbuf html;
     sbuf_init(&html, URS_MAX_HTML);
     if (rc == URS_OK && detail_html(job, item, &html) != URS_OK)
-        log_warn("source=%s id=%s: description over %d bytes: list text kept",
-                 crawl_job_name(job), p->external_id ? p->external_id : "?", URS_MAX_HTML);
+        log_warn("source=%s id=%s: description over %d bytes: list text kept", crawl_job_name(job),
+                 p->external_id ? p->external_id : "?", URS_MAX_HTML);
     if (rc == URS_OK && html.len)
         rc = crawl_set_text(job, &p->description, html.data, html.len);
     sbuf_free(&html);
@@ -222,7 +220,7 @@ static int queue_detail(struct crawl_job *job, const char *base, struct posting 
     if (rc == URS_OK)
         rc = rows && id ? crawl_rows_add(rows, row, &index) : URS_ENOMEM;
     if (rc == URS_OK)
-        rc = crawl_get(job, url.data, ORC_DETAIL, (long)index, id, true);
+        rc = crawl_get(job, url.data, ORC_DETAIL, (long)index, id, false);
     free(id);
     sbuf_free(&url);
     return rc;
@@ -269,8 +267,7 @@ static int on_list(struct crawl_job *job, const struct crawl_request *rq, json_t
     double total = 0;
     long next = rq->page + ORC_LIMIT;
     bool more = crawl_json_num(job, item, "TotalJobsCount", &total) ? next < total : true;
-    if (rc == URS_OK && !crawl_job_is_document(job) && more &&
-        json_array_size(list) >= ORC_LIMIT) {
+    if (rc == URS_OK && !crawl_job_is_document(job) && more && json_array_size(list) >= ORC_LIMIT) {
         if (next >= URS_MAX_ITEMS)
             crawl_job_incomplete(job, "search stopped at %d requisitions", URS_MAX_ITEMS);
         else
@@ -309,8 +306,7 @@ static int orc_on_response(struct crawl_job *job, const struct crawl_request *rq
     json_t *item = json_array_get(crawl_json_arr(job, root, "items"), 0);
     char *base = crawl_url_base(crawl_job_source(job), NULL);
     if (!json_is_object(item)) {
-        rc = err_set(e, URS_EPARSE, "%s: %.120s: no items[0] object", crawl_job_name(job),
-                     rq->url);
+        rc = err_set(e, URS_EPARSE, "%s: %.120s: no items[0] object", crawl_job_name(job), rq->url);
         rc = crawl_parse_failed(job, rq, rc, e);
     } else if (crawl_job_is_document(job) ? json_object_get(item, "requisitionList") != NULL
                                           : rq->stage == ORC_LIST) {

@@ -14,8 +14,7 @@ static int sitemap_start(struct crawl_job *job, struct err *e)
 {
     const struct config_source *src = crawl_job_source(job);
     if (!src->url || !text_url_is_http(src->url))
-        return err_set(e, URS_EINVAL, "%s: sitemap needs url = the sitemap (or index)",
-                       src->name);
+        return err_set(e, URS_EINVAL, "%s: sitemap needs url = the sitemap (or index)", src->name);
     bool seen;
     int rc = crawl_job_mark_seen(job, src->url, &seen);
     if (rc == URS_OK)
@@ -46,7 +45,7 @@ static int queue_locs(struct crawl_job *job, const char *map_url, xmlNodePtr roo
         bool seen = false;
         int rc = crawl_job_mark_seen(job, url, &seen);
         if (rc == URS_OK && !seen)
-            rc = crawl_get(job, url, stage, depth, NULL, true);
+            rc = crawl_get(job, url, stage, depth, NULL, stage == SM_MAP);
         free(url);
         if (rc == URS_ELIMIT) {
             crawl_job_incomplete(job, "%.120s: too many URLs", map_url);
@@ -56,8 +55,8 @@ static int queue_locs(struct crawl_job *job, const char *map_url, xmlNodePtr roo
             return rc;
         queued++;
     }
-    log_debug("source=%s url=%.120s: %zu URLs queued, %zu skipped", crawl_job_name(job),
-              map_url, queued, skipped);
+    log_debug("source=%s url=%.120s: %zu URLs queued, %zu skipped", crawl_job_name(job), map_url,
+              queued, skipped);
     return URS_OK;
 }
 
@@ -72,15 +71,17 @@ static int on_map(struct crawl_job *job, const struct crawl_request *rq,
     xmlNodePtr root = xmlDocGetRootElement(doc);
     const char *name = root ? (const char *)root->name : "none";
     if (crawl_job_is_document(job))
-        rc = err_set(e, URS_EINVAL, "%s: a sitemap lists pages but holds no postings: import "
-                     "the pages", crawl_job_name(job));
+        rc = err_set(e, URS_EINVAL,
+                     "%s: a sitemap lists pages but holds no postings: import "
+                     "the pages",
+                     crawl_job_name(job));
     else if (strcmp(name, "sitemapindex") == 0 && rq->page < 4)
         rc = queue_locs(job, map, root, "sitemap", SM_MAP, rq->page + 1);
     else if (strcmp(name, "urlset") == 0)
         rc = queue_locs(job, map, root, "url", SM_PAGE, 0);
     else
-        rc = err_set(e, URS_EPARSE, "%s: %.120s: not a sitemap (root <%.40s>)",
-                     crawl_job_name(job), map, name);
+        rc = err_set(e, URS_EPARSE, "%s: %.120s: not a sitemap (root <%.40s>)", crawl_job_name(job),
+                     map, name);
     xmlFreeDoc(doc);
     if (rc != URS_OK)
         (void)err_set(e, rc, "%s: %.120s: %s", crawl_job_name(job), map, err_name(rc));
@@ -113,5 +114,4 @@ static int sitemap_on_response(struct crawl_job *job, const struct crawl_request
     return rq->stage == SM_MAP ? on_map(job, rq, rs, e) : on_page(job, rq, rs, e);
 }
 
-const struct crawl_adapter crawl_adapter_sitemap = {"sitemap", sitemap_start,
-                                                    sitemap_on_response};
+const struct crawl_adapter crawl_adapter_sitemap = {"sitemap", sitemap_start, sitemap_on_response};

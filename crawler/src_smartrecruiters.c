@@ -8,7 +8,7 @@
 #include "common/text.h"
 #include "crawler/adapt.h"
 
-#define SR_API "https://api.smartrecruiters.com"
+#define SR_API   "https://api.smartrecruiters.com"
 #define SR_LIMIT 100
 
 enum { SR_LIST = 0, SR_DETAIL = 1 };
@@ -176,7 +176,7 @@ static int queue_detail(struct crawl_job *job, const char *id)
     if (rc == URS_OK)
         rc = crawl_url_encode(&url, id);
     if (rc == URS_OK)
-        rc = crawl_get(job, url.data, SR_DETAIL, 0, id, true);
+        rc = crawl_get(job, url.data, SR_DETAIL, 0, id, false);
     sbuf_free(&url);
     return rc;
 }
@@ -186,8 +186,8 @@ static int on_list(struct crawl_job *job, const struct crawl_request *rq, json_t
 {
     json_t *content = crawl_json_arr(job, root, "content");
     if (!content) {
-        int rc = err_set(e, URS_EPARSE, "%s: %.120s: no content array", crawl_job_name(job),
-                         rq->url);
+        int rc =
+            err_set(e, URS_EPARSE, "%s: %.120s: no content array", crawl_job_name(job), rq->url);
         return crawl_parse_failed(job, rq, rc, e);
     }
     size_t i;

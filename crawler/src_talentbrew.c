@@ -22,8 +22,9 @@ static int queue_page(struct crawl_job *job, const char *text, long page)
     char *base = crawl_url_base(src, NULL);
     struct sbuf url;
     sbuf_init(&url, URS_MAX_URL);
-    int rc = base ? sbuf_printf(&url, "%s/search-jobs/results?CurrentPage=%ld&RecordsPerPage=%d"
-                                      "&Keywords=",
+    int rc = base ? sbuf_printf(&url,
+                                "%s/search-jobs/results?CurrentPage=%ld&RecordsPerPage=%d"
+                                "&Keywords=",
                                 base, page, TB_PER_PAGE)
                   : URS_ENOMEM;
     if (rc == URS_OK)
@@ -49,8 +50,7 @@ static int tb_start(struct crawl_job *job, struct err *e)
 {
     const struct config_source *src = crawl_job_source(job);
     if (!src->url || !text_url_is_http(src->url))
-        return err_set(e, URS_EINVAL, "%s: talentbrew needs url = https://CAREERS-HOST",
-                       src->name);
+        return err_set(e, URS_EINVAL, "%s: talentbrew needs url = https://CAREERS-HOST", src->name);
     if (!crawl_rows_of(job))
         return err_set(e, URS_ENOMEM, "%s: out of memory", src->name);
     size_t n = src->search_len ? src->search_len : 1;
@@ -140,14 +140,14 @@ static int take_row(struct crawl_job *job, struct posting *p, size_t *added)
     char *url = strdup(p->url), *id = strdup(p->external_id);
     rc = rows && url && id ? crawl_rows_add(rows, p, &index) : URS_ENOMEM;
     if (rc == URS_OK)
-        rc = crawl_get(job, url, TB_DETAIL, (long)index, id, true);
+        rc = crawl_get(job, url, TB_DETAIL, (long)index, id, false);
     free(url);
     free(id);
     return rc;
 }
 
-static int parse_rows(struct crawl_job *job, const char *page_url, const char *html,
-                      size_t *rows, size_t *added, struct err *e)
+static int parse_rows(struct crawl_job *job, const char *page_url, const char *html, size_t *rows,
+                      size_t *added, struct err *e)
 {
     htmlDocPtr doc;
     int rc = crawl_html_read(job, page_url, html, strlen(html), &doc, e);
@@ -193,8 +193,8 @@ static int on_list(struct crawl_job *job, const struct crawl_request *rq,
         return crawl_parse_failed(job, rq, rc, e);
     if (added > 0 && rows >= TB_PER_PAGE && rq->page < CRAWL_MAX_PAGES)
         rc = queue_page(job, rq->ref ? rq->ref : "", rq->page + 1);
-    return rc == URS_OK ? URS_OK : err_set(e, rc, "%s: next page: %s", crawl_job_name(job),
-                                           err_name(rc));
+    return rc == URS_OK ? URS_OK
+                        : err_set(e, rc, "%s: next page: %s", crawl_job_name(job), err_name(rc));
 }
 
 static int on_detail(struct crawl_job *job, const struct crawl_request *rq,
@@ -210,8 +210,8 @@ static int on_detail(struct crawl_job *job, const struct crawl_request *rq,
         return err_set(e, rc, "%s", je.msg);
     if (found > 0 || !row)
         return URS_OK;
-    log_info("source=%s url=%.120s: no JobPosting JSON-LD: listing data used",
-             crawl_job_name(job), page_url);
+    log_info("source=%s url=%.120s: no JobPosting JSON-LD: listing data used", crawl_job_name(job),
+             page_url);
     struct posting p;
     if (posting_copy(&p, row) != URS_OK)
         return err_set(e, URS_ENOMEM, "%s: out of memory", crawl_job_name(job));

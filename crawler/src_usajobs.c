@@ -8,7 +8,7 @@
 #include "common/text.h"
 #include "crawler/adapt.h"
 
-#define USAJOBS_API "https://data.usajobs.gov"
+#define USAJOBS_API      "https://data.usajobs.gov"
 #define USAJOBS_PER_PAGE 500 /* the API's maximum */
 
 static int queue_page(struct crawl_job *job, const char *text, long page)
@@ -61,8 +61,7 @@ static int usajobs_start(struct crawl_job *job, struct err *e)
                        "URSCOUT_USAJOBS_KEY environment variable)",
                        src->name);
     if (!crawl_job_contact(job))
-        log_warn("source=%s: no contact mail set: USAJOBS wants it as the User-Agent",
-                 src->name);
+        log_warn("source=%s: no contact mail set: USAJOBS wants it as the User-Agent", src->name);
     size_t n = src->search_len ? src->search_len : 1;
     for (size_t i = 0; i < n; i++) {
         int rc = queue_page(job, src->search_len ? src->search[i] : "", 1);
@@ -195,8 +194,8 @@ static int queue_rest(struct crawl_job *job, const struct crawl_request *rq, jso
     if (rq->page != 1 || crawl_job_is_document(job) ||
         !crawl_json_num(job, crawl_json_obj(job, result, "UserArea"), "NumberOfPages", &pages))
         return URS_OK;
-    long last = pages > URS_MAX_ITEMS / USAJOBS_PER_PAGE ? URS_MAX_ITEMS / USAJOBS_PER_PAGE
-                                                         : (long)pages;
+    long last =
+        pages > URS_MAX_ITEMS / USAJOBS_PER_PAGE ? URS_MAX_ITEMS / USAJOBS_PER_PAGE : (long)pages;
     if ((double)last < pages)
         crawl_job_incomplete(job, "search '%s' stopped at %d jobs", rq->ref ? rq->ref : "",
                              URS_MAX_ITEMS);
@@ -234,5 +233,4 @@ static int usajobs_on_response(struct crawl_job *job, const struct crawl_request
     return rc;
 }
 
-const struct crawl_adapter crawl_adapter_usajobs = {"usajobs", usajobs_start,
-                                                    usajobs_on_response};
+const struct crawl_adapter crawl_adapter_usajobs = {"usajobs", usajobs_start, usajobs_on_response};

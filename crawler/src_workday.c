@@ -146,8 +146,7 @@ static int append_strings(char **field, const char *sep, json_t *v)
     json_t *x;
     json_array_foreach(v, i, x)
     {
-        int rc = json_is_string(x) ? crawl_field_append(field, sep, json_string_value(x))
-                                   : URS_OK;
+        int rc = json_is_string(x) ? crawl_field_append(field, sep, json_string_value(x)) : URS_OK;
         if (rc != URS_OK)
             return rc;
     }
@@ -228,8 +227,7 @@ static int next_page(struct crawl_job *job, const struct crawl_request *rq, json
 {
     double total = 0;
     long *slot = total_slot(job, rq->ref);
-    if (crawl_json_num(job, root, "total", &total) && slot && total > (double)*slot &&
-        total < 1e9)
+    if (crawl_json_num(job, root, "total", &total) && slot && total > (double)*slot && total < 1e9)
         *slot = (long)total;
     long known = slot ? *slot : 0;
     long next = rq->page + WD_LIMIT;
@@ -253,7 +251,7 @@ static int queue_detail(struct crawl_job *job, const char *base, const char *pat
     if (!url)
         return URS_ENOMEM;
     snprintf(url, n, "%s%s", base, path);
-    rc = crawl_get(job, url, WD_DETAIL, 0, path, true);
+    rc = crawl_get(job, url, WD_DETAIL, 0, path, false);
     free(url);
     return rc;
 }
@@ -304,8 +302,8 @@ static int on_detail(struct crawl_job *job, const struct crawl_request *rq, json
 {
     if (!crawl_json_obj(job, root, "jobPostingInfo")) {
         crawl_job_incomplete(job, "%.120s: no jobPostingInfo", rq->url);
-        return err_set(e, URS_EPARSE, "%s: %.120s: no jobPostingInfo object",
-                       crawl_job_name(job), rq->url);
+        return err_set(e, URS_EPARSE, "%s: %.120s: no jobPostingInfo object", crawl_job_name(job),
+                       rq->url);
     }
     struct posting p;
     posting_init(&p);

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err_clear(&e);
     size_t n;
     int rc = crawl_parse_document("html", "fuzz", "https://fuzz.example/jobs/1", body, size, &src,
-                               fuzz_check_posting, NULL, &n, &e);
+                                  fuzz_check_posting, NULL, &n, &e);
     (void)rc;
     free(body);
     return 0;

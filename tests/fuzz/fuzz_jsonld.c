@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err_clear(&e);
     size_t n;
     int rc = crawl_parse_document("jsonld", "fuzz", "https://fuzz.example/job", (const char *)data,
-                               size, NULL, fuzz_check_posting, NULL, &n, &e);
+                                  size, NULL, fuzz_check_posting, NULL, &n, &e);
     (void)rc;
     return 0;
 }

@@ -8,8 +8,8 @@
 
 static void sitemap(const char *body, size_t len)
 {
-    struct config_source src = {.name = "fuzz", .kind = "sitemap",
-                                .url = "https://fuzz.example/sitemap.xml"};
+    struct config_source src = {
+        .name = "fuzz", .kind = "sitemap", .url = "https://fuzz.example/sitemap.xml"};
     struct crawl_job *job;
     struct err e;
     err_clear(&e);
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err_clear(&e);
     size_t n;
     int rc = crawl_parse_document("rss", "fuzz", "https://fuzz.example/feed", body, size, NULL,
-                               fuzz_check_posting, NULL, &n, &e);
+                                  fuzz_check_posting, NULL, &n, &e);
     (void)rc;
     sitemap(body, size);
     free(body);

@@ -67,8 +67,8 @@ void tc_none(struct tc *c)
     assert_false(more);
 }
 
-int tc_feed(struct tc *c, const struct crawl_request *rq, long status, const char *body,
-            size_t len, struct err *e)
+int tc_feed(struct tc *c, const struct crawl_request *rq, long status, const char *body, size_t len,
+            struct err *e)
 {
     struct crawl_response rs = {status, body, len, "application/octet-stream", rq->url};
     return crawl_job_adapter(c->job)->on_response(c->job, rq, &rs, e);
@@ -97,15 +97,14 @@ int tc_feed_file(struct tc *c, const struct crawl_request *rq, const char *name,
     return rc;
 }
 
-int tc_document_mem(struct tc *c, const char *kind, const char *url, const char *data,
-                    size_t len, size_t *count, struct err *e)
+int tc_document_mem(struct tc *c, const char *kind, const char *url, const char *data, size_t len,
+                    size_t *count, struct err *e)
 {
-    return crawl_parse_document(kind, c->src.name, url, data, len, &c->src, collect, c, count,
-                                e);
+    return crawl_parse_document(kind, c->src.name, url, data, len, &c->src, collect, c, count, e);
 }
 
-int tc_document(struct tc *c, const char *kind, const char *url, const char *name,
-                size_t *count, struct err *e)
+int tc_document(struct tc *c, const char *kind, const char *url, const char *name, size_t *count,
+                struct err *e)
 {
     size_t len;
     char *body = tc_read(name, &len);

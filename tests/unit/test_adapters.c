@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* Adapter tests for the ATS JSON sources: exact postings and follow-up requests per payload. */
-#include "adapters_tu.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "adapters_tu.h"
 #include "common/common.h"
 
-#define WD_URL "https://bluestemhealth.wd5.myworkdayjobs.com/wday/cxs/bluestemhealth/Bluestem_Careers"
+#define WD_URL                                                                                     \
+    "https://bluestemhealth.wd5.myworkdayjobs.com/wday/cxs/bluestemhealth/Bluestem_Careers"
 
 static char *wd_search[] = {"utilization review", "prior authorization"};
 
+/* The next request: method, URL, body; a GET of a detail is no listing page. */
 static void expect_request(struct tc *c, struct crawl_request *rq, enum crawl_method method,
                            const char *url, const char *body)
 {
@@ -23,7 +24,7 @@ static void expect_request(struct tc *c, struct crawl_request *rq, enum crawl_me
         assert_string_equal(rq->body, body);
     else
         assert_null(rq->body);
-    assert_true(rq->listing);
+    assert_int_equal(rq->listing, rq->stage == 0);
 }
 
 static void test_workday_flow(void **state)
@@ -191,6 +192,24 @@ static void test_workday_errors(void **state)
     err_clear(&e);
     assert_int_equal(tc_feed(&c, &rq, 503, "", 0, &e), URS_ENET);
     tc_has(e.msg, "HTTP 503");
+    crawl_request_clear(&rq);
+    tc_free(&c);
+
+    /* a detail that cannot be parsed: its posting may be missing, so nothing may be closed */
+    tc_init(&c, "workday", "wd-detail");
+    c.src.url = WD_URL;
+    err_clear(&e);
+    assert_int_equal(tc_start(&c, &e), URS_OK);
+    tc_next(&c, &rq);
+    const char *one = "{\"total\":1,\"jobPostings\":[{\"externalPath\":\"/job/x_JR-1\"}]}";
+    assert_int_equal(tc_feed(&c, &rq, 200, one, strlen(one), &e), URS_OK);
+    crawl_request_clear(&rq);
+    tc_next(&c, &rq);
+    assert_false(rq.listing);
+    assert_true(crawl_job_is_complete(c.job));
+    assert_int_equal(tc_feed(&c, &rq, 200, "{\"jobPostingInfo\": 7}", 21, &e), URS_EPARSE);
+    tc_has(e.msg, "wd-detail: " WD_URL "/job/x_JR-1: no jobPostingInfo object");
+    assert_false(crawl_job_is_complete(c.job));
     crawl_request_clear(&rq);
     tc_free(&c);
 }
@@ -366,13 +385,11 @@ static char *orc_page(int from, int n, int total)
 {
     struct sbuf b;
     sbuf_init(&b, 1 << 20);
-    assert_int_equal(sbuf_printf(&b, "{\"items\":[{\"TotalJobsCount\":%d,\"requisitionList\":[",
-                                 total),
-                     URS_OK);
+    assert_int_equal(
+        sbuf_printf(&b, "{\"items\":[{\"TotalJobsCount\":%d,\"requisitionList\":[", total), URS_OK);
     for (int i = 0; i < n; i++)
-        assert_int_equal(sbuf_printf(&b, "%s{\"Id\":\"%d\",\"Title\":\"Job\"}", i ? "," : "",
-                                     from + i),
-                         URS_OK);
+        assert_int_equal(
+            sbuf_printf(&b, "%s{\"Id\":\"%d\",\"Title\":\"Job\"}", i ? "," : "", from + i), URS_OK);
     assert_int_equal(sbuf_puts(&b, "]}]}"), URS_OK);
     return sbuf_take(&b);
 }
@@ -427,7 +444,8 @@ static void test_greenhouse(void **state)
     assert_int_equal(c.got_len, 2);
     const struct posting *p = tc_get(&c, "7400012001");
     assert_string_equal(p->title, "Utilization Review Physical Therapist - Remote");
-    assert_string_equal(p->url, "https://boards.greenhouse.io/cedarridgecarereview/jobs/7400012001");
+    assert_string_equal(p->url,
+                        "https://boards.greenhouse.io/cedarridgecarereview/jobs/7400012001");
     assert_string_equal(p->employer, "Cedar Ridge Care Review");
     assert_string_equal(p->location, "Remote - United States");
     assert_string_equal(p->employment_hint, "Full-time");
@@ -437,7 +455,8 @@ static void test_greenhouse(void **state)
                            "regional health plans.\n\nWhat you'll do\n\n- Review outpatient PT and "
                            "OT authorization requests");
     tc_has(p->description, "Pay: $42.00 \xE2\x80\x93 $48.00 per hour. Full-time, "
-                           "Monday\xE2\x80\x93" "Friday, 100% remote.");
+                           "Monday\xE2\x80\x93"
+                           "Friday, 100% remote.");
     assert_null(strstr(p->description, "&lt;"));
     assert_int_equal(p->salary_hint.period, PERIOD_NONE);
 
@@ -475,12 +494,12 @@ static void test_greenhouse_detail_pay(void **state)
     assert_int_equal(n, 1);
     const struct posting *p = tc_get(&c, "7400012001");
     assert_true(p->salary_hint.min == 42 && p->salary_hint.max == 48); /* cents / 100 */
-    assert_int_equal(p->salary_hint.period, PERIOD_HOUR);                /* "Hourly rate" */
+    assert_int_equal(p->salary_hint.period, PERIOD_HOUR);              /* "Hourly rate" */
     assert_string_equal(p->description, "Review outpatient PT and OT authorization requests "
                                         "against evidence-based criteria.");
-    assert_int_equal(crawl_parse_document("greenhouse", "x", NULL, "{}", 2, NULL, NULL, NULL,
-                                          &n, &e),
-                     URS_EINVAL);
+    assert_int_equal(
+        crawl_parse_document("greenhouse", "x", NULL, "{}", 2, NULL, NULL, NULL, &n, &e),
+        URS_EINVAL);
     tc_free(&c);
 }
 
@@ -541,7 +560,8 @@ static void test_lever(void **state)
     feed_page(&c, &rq, sbuf_take(&b));
     assert_int_equal(c.calls, 100);
     tc_next(&c, &rq);
-    assert_string_equal(rq.url, "https://api.lever.co/v0/postings/big?mode=json&skip=100&limit=100");
+    assert_string_equal(rq.url,
+                        "https://api.lever.co/v0/postings/big?mode=json&skip=100&limit=100");
     crawl_request_clear(&rq);
     tc_free(&c);
 }
@@ -594,7 +614,8 @@ static void test_smartrecruiters(void **state)
     c.src.board = "Big";
     assert_int_equal(tc_start(&c, &e), URS_OK);
     tc_next(&c, &list);
-    const char *page = "{\"offset\":0,\"limit\":100,\"totalFound\":250,\"content\":[{\"id\":\"1\"}]}";
+    const char *page =
+        "{\"offset\":0,\"limit\":100,\"totalFound\":250,\"content\":[{\"id\":\"1\"}]}";
     assert_int_equal(tc_feed(&c, &list, 200, page, strlen(page), &e), URS_OK);
     crawl_request_clear(&list);
     skip_details(&c, 1);
@@ -731,9 +752,9 @@ static void test_usajobs(void **state)
 static void test_kinds(void **state)
 {
     (void)state;
-    static const char *const kinds[] = {"workday", "talentbrew", "oracle", "greenhouse",
-                                        "lever", "smartrecruiters", "ashby", "usajobs",
-                                        "jsonld", "html", "rss", "sitemap"};
+    static const char *const kinds[] = {
+        "workday", "talentbrew", "oracle", "greenhouse", "lever", "smartrecruiters",
+        "ashby",   "usajobs",    "jsonld", "html",       "rss",   "sitemap"};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         assert_true(crawl_kind_known(kinds[i]));
         const struct crawl_adapter *ad = crawl_adapter_find(kinds[i]);
@@ -754,7 +775,8 @@ static void test_bundled_sources(void **state)
         const char *name;
         const char *prefix;
     } want[] = {
-        {"elevance", "https://elevancehealth.wd1.myworkdayjobs.com/wday/cxs/elevancehealth/ANT/jobs"},
+        {"elevance",
+         "https://elevancehealth.wd1.myworkdayjobs.com/wday/cxs/elevancehealth/ANT/jobs"},
         {"uhg-optum", "https://careers.unitedhealthgroup.com/search-jobs/results?CurrentPage=1&"},
         {"humana", "https://humana.wd5.myworkdayjobs.com/wday/cxs/humana/Humana_External_"},
         {"cvs-aetna", "https://cvshealth.wd1.myworkdayjobs.com/wday/cxs/cvshealth/CVS_Health_"},
@@ -785,8 +807,8 @@ static void test_bundled_sources(void **state)
         assert_non_null(src);
         assert_true(src->enabled);
         assert_false(src->verified);
-        assert_true(strcmp(src->confidence, "high") == 0 || strcmp(src->confidence, "medium") == 0 ||
-                    strcmp(src->confidence, "low") == 0);
+        assert_true(strcmp(src->confidence, "high") == 0 ||
+                    strcmp(src->confidence, "medium") == 0 || strcmp(src->confidence, "low") == 0);
     }
     for (size_t i = 0; i < cfg->sources_len; i++)
         assert_true(crawl_kind_known(cfg->sources[i].kind));
@@ -818,13 +840,20 @@ static void test_bundled_sources(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_workday_flow),      cmocka_unit_test(test_workday_pagination),
-        cmocka_unit_test(test_workday_errors),    cmocka_unit_test(test_talentbrew_flow),
-        cmocka_unit_test(test_talentbrew_pagination), cmocka_unit_test(test_oracle_flow),
-        cmocka_unit_test(test_oracle_pagination), cmocka_unit_test(test_greenhouse),
-        cmocka_unit_test(test_greenhouse_detail_pay), cmocka_unit_test(test_lever),
-        cmocka_unit_test(test_smartrecruiters),   cmocka_unit_test(test_ashby),
-        cmocka_unit_test(test_usajobs),           cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_workday_flow),
+        cmocka_unit_test(test_workday_pagination),
+        cmocka_unit_test(test_workday_errors),
+        cmocka_unit_test(test_talentbrew_flow),
+        cmocka_unit_test(test_talentbrew_pagination),
+        cmocka_unit_test(test_oracle_flow),
+        cmocka_unit_test(test_oracle_pagination),
+        cmocka_unit_test(test_greenhouse),
+        cmocka_unit_test(test_greenhouse_detail_pay),
+        cmocka_unit_test(test_lever),
+        cmocka_unit_test(test_smartrecruiters),
+        cmocka_unit_test(test_ashby),
+        cmocka_unit_test(test_usajobs),
+        cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_bundled_sources),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Hostile input for the adapters and the job (RELIABILITY P1-P5): entities, deep or strange
  * JSON, invalid UTF-8, oversized fields and listings, callback failures, queue limits. */
-#include "adapters_tu.h"
-
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adapters_tu.h"
 #include "common/common.h"
 #include "crawler/adapt.h"
 #include "crawler/jsonld.h"
@@ -23,8 +22,8 @@ static const char *const json_kinds[] = {"workday", "talentbrew",      "oracle",
                                          "lever",   "smartrecruiters", "ashby",  "usajobs"};
 
 /* Feed body to a fresh job of kind as a listing response; returns the code. */
-static int feed_kind(struct tc *c, const char *kind, const char *name, const char *body,
-                     size_t len, struct err *e)
+static int feed_kind(struct tc *c, const char *kind, const char *name, const char *body, size_t len,
+                     struct err *e)
 {
     tc_init(c, kind, name);
     c->src.url = "https://api.example/x";
@@ -56,14 +55,12 @@ static void test_json_deep(void **state)
     for (size_t k = 0; k < sizeof json_kinds / sizeof json_kinds[0]; k++) {
         struct tc c;
         struct err e;
-        assert_int_equal(feed_kind(&c, json_kinds[k], "deep", deep, strlen(deep), &e),
-                         URS_ELIMIT);
+        assert_int_equal(feed_kind(&c, json_kinds[k], "deep", deep, strlen(deep), &e), URS_ELIMIT);
         tc_has(e.msg, "deep: https://api.example/list: 1:65: JSON nested deeper than 64 levels");
         assert_false(crawl_job_is_complete(c.job));
         assert_int_equal(c.got_len, 0);
         tc_free(&c);
-        assert_int_equal(feed_kind(&c, json_kinds[k], "deep", objs, strlen(objs), &e),
-                         URS_ELIMIT);
+        assert_int_equal(feed_kind(&c, json_kinds[k], "deep", objs, strlen(objs), &e), URS_ELIMIT);
         tc_has(e.msg, "1:321: JSON nested deeper");
         tc_free(&c);
     }
@@ -79,17 +76,16 @@ static void test_json_deep(void **state)
     tc_init(&c, "jsonld", "deep-ld");
     tc_job(&c);
     size_t found;
-    assert_int_equal(crawl_jsonld_emit_page(c.job, "https://p.example/", b.data, b.len, NULL,
-                                            &found, &e),
-                     URS_ELIMIT);
+    assert_int_equal(
+        crawl_jsonld_emit_page(c.job, "https://p.example/", b.data, b.len, NULL, &found, &e),
+        URS_ELIMIT);
     tc_has(e.msg, "1:100: JSON nested deeper");
     tc_free(&c);
     /* exactly 64 levels are fine; brackets in strings are not nesting */
     char *ok = repeat("[", 63, NULL);
     sbuf_reset(&b);
-    assert_int_equal(sbuf_printf(&b, "{\"jobs\":%s\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"",
-                                 ok),
-                     URS_OK);
+    assert_int_equal(
+        sbuf_printf(&b, "{\"jobs\":%s\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"", ok), URS_OK);
     for (int i = 0; i < 63; i++)
         assert_int_equal(sbuf_putc(&b, ']'), URS_OK);
     assert_int_equal(sbuf_putc(&b, '}'), URS_OK);
@@ -136,11 +132,12 @@ static void test_json_strange_values(void **state)
     tc_free(&c);
 
     /* mistyped fields are absent (with a warning); the rest of the posting survives */
-    const char *typed = "{\"jobs\":[{\"id\":2,\"title\":42,\"absolute_url\":\"https://a.example/2\"},"
-                        "{\"id\":3,\"title\":\"OK\",\"location\":[\"x\"],\"content\":{\"a\":1},"
-                        "\"absolute_url\":7,\"metadata\":\"no\",\"first_published\":5},"
-                        "{\"id\":4.5,\"title\":\"Float id\",\"absolute_url\":\"https://a.example/4\"},"
-                        "\"not an object\", null]}";
+    const char *typed =
+        "{\"jobs\":[{\"id\":2,\"title\":42,\"absolute_url\":\"https://a.example/2\"},"
+        "{\"id\":3,\"title\":\"OK\",\"location\":[\"x\"],\"content\":{\"a\":1},"
+        "\"absolute_url\":7,\"metadata\":\"no\",\"first_published\":5},"
+        "{\"id\":4.5,\"title\":\"Float id\",\"absolute_url\":\"https://a.example/4\"},"
+        "\"not an object\", null]}";
     assert_int_equal(feed_kind(&c, "greenhouse", "typed", typed, strlen(typed), &e), URS_OK);
     assert_int_equal(c.got_len, 2);
     p = tc_get(&c, "3");
@@ -165,16 +162,16 @@ static void test_json_strange_values(void **state)
 }
 
 /* Every bad UTF-8 case of RELIABILITY P4, plus bidi, C1 and ESC. */
-#define BAD_UTF8                                                                               \
-    "T\xC0\xAF"                                                                                \
-    "1\xED\xA0\x80"                                                                            \
-    "2\xF4\x90\x80\x80"                                                                        \
-    "3\xE2\x82"                                                                                \
-    "4\x80"                                                                                    \
-    "5\xFF"                                                                                    \
+#define BAD_UTF8                                                                                   \
+    "T\xC0\xAF"                                                                                    \
+    "1\xED\xA0\x80"                                                                                \
+    "2\xF4\x90\x80\x80"                                                                            \
+    "3\xE2\x82"                                                                                    \
+    "4\x80"                                                                                        \
+    "5\xFF"                                                                                        \
     "6"
 #define FFFD "\xEF\xBF\xBD"
-#define BAD_UTF8_CLEAN                                                                         \
+#define BAD_UTF8_CLEAN                                                                             \
     "T" FFFD FFFD "1" FFFD FFFD FFFD "2" FFFD FFFD FFFD FFFD "3" FFFD FFFD "4" FFFD "5" FFFD "6"
 
 static void test_utf8_stress(void **state)
@@ -216,9 +213,8 @@ static void test_utf8_stress(void **state)
                      "data-job-id='1'><h2>" BAD_UTF8 "</h2></a></li></section>\"}";
     tc_init(&c, "talentbrew", "utf8-tb");
     size_t n;
-    assert_int_equal(tc_document_mem(&c, "talentbrew", "https://t.example/", tb, strlen(tb), &n,
-                                     &e),
-                     URS_OK);
+    assert_int_equal(
+        tc_document_mem(&c, "talentbrew", "https://t.example/", tb, strlen(tb), &n, &e), URS_OK);
     assert_string_equal(tc_get(&c, "1")->title, BAD_UTF8_CLEAN);
     tc_free(&c);
 }
@@ -253,8 +249,7 @@ static void test_xml_entities(void **state)
     };
     static const char *const kinds[] = {"rss", "sitemap"};
     for (size_t i = 0; i < 2; i++) {
-        assert_int_equal(feed_kind(&c, kinds[i], "xxe", xxe[i], strlen(xxe[i]), &e),
-                         URS_EPARSE);
+        assert_int_equal(feed_kind(&c, kinds[i], "xxe", xxe[i], strlen(xxe[i]), &e), URS_EPARSE);
         tc_has(e.msg, "xxe: https://api.example/list: 2:1: DOCTYPE with an internal subset");
         assert_false(crawl_job_is_complete(c.job));
         assert_int_equal(c.got_len, 0);
@@ -387,8 +382,7 @@ static void test_listing_cap(void **state)
     sbuf_init(&b, 16u * 1024 * 1024);
     assert_int_equal(sbuf_puts(&b, "{\"jobs\":["), URS_OK);
     for (int i = 0; i < 100000; i++)
-        assert_int_equal(sbuf_printf(&b, "%s{\"id\":%d,\"title\":\"J\"}", i ? "," : "", i),
-                         URS_OK);
+        assert_int_equal(sbuf_printf(&b, "%s{\"id\":%d,\"title\":\"J\"}", i ? "," : "", i), URS_OK);
     assert_int_equal(sbuf_puts(&b, "]}"), URS_OK);
     struct tc c;
     struct err e;
@@ -572,7 +566,8 @@ static void test_times(void **state)
         assert_int_equal(crawl_time_parse(ok[i].in, &t), URS_OK);
         assert_true(t == tc_time(ok[i].iso));
     }
-    static const char *const bad[] = {"", "Posted 2 Days Ago", "2026-13-45", "Tue, 99 Foo 2026",
+    static const char *const bad[] = {"",           "Posted 2 Days Ago",
+                                      "2026-13-45", "Tue, 99 Foo 2026",
                                       "13/45/2026", "Tue, 10 Nov 2026 09:00:00 +99999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t t = 0;
@@ -591,11 +586,16 @@ static void test_times(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_deep),        cmocka_unit_test(test_json_strange_values),
-        cmocka_unit_test(test_utf8_stress),      cmocka_unit_test(test_xml_entities),
-        cmocka_unit_test(test_xml_external_dtd), cmocka_unit_test(test_oversized_fields),
-        cmocka_unit_test(test_listing_cap),      cmocka_unit_test(test_callback_failure),
-        cmocka_unit_test(test_job_queue),        cmocka_unit_test(test_emit_cleaning),
+        cmocka_unit_test(test_json_deep),
+        cmocka_unit_test(test_json_strange_values),
+        cmocka_unit_test(test_utf8_stress),
+        cmocka_unit_test(test_xml_entities),
+        cmocka_unit_test(test_xml_external_dtd),
+        cmocka_unit_test(test_oversized_fields),
+        cmocka_unit_test(test_listing_cap),
+        cmocka_unit_test(test_callback_failure),
+        cmocka_unit_test(test_job_queue),
+        cmocka_unit_test(test_emit_cleaning),
         cmocka_unit_test(test_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Adapter tests for pages and feeds: JSON-LD (scan and speed), HTML selectors, RSS/Atom,
  * sitemaps, and crawl_parse_document on saved files. */
-#include "adapters_tu.h"
-
+#include <libxml/HTMLparser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <libxml/HTMLparser.h>
-
+#include "adapters_tu.h"
 #include "common/common.h"
 #include "crawler/jsonld.h"
 
@@ -20,8 +18,7 @@ static void check_willowbrook(const struct posting *p, const char *url)
     assert_string_equal(p->title, "Utilization Review Physical Therapist - Remote");
     assert_string_equal(p->url, url);
     assert_string_equal(p->employer, "Willowbrook Health Plan");
-    assert_string_equal(p->location,
-                        "Dallas, TX, US; applicants in Texas, Oklahoma, Louisiana");
+    assert_string_equal(p->location, "Dallas, TX, US; applicants in Texas, Oklahoma, Louisiana");
     assert_string_equal(p->work_hint, "TELECOMMUTE");
     assert_string_equal(p->employment_hint, "FULL_TIME");
     assert_true(p->posted_at == tc_time("2026-11-10"));
@@ -77,9 +74,9 @@ static void test_jsonld_variants(void **state)
     tc_init(&c, "jsonld", "variants");
     tc_job(&c);
     size_t found = 0;
-    assert_int_equal(crawl_jsonld_emit_page(c.job, "https://granite.example/jobs", html, len,
-                                            NULL, &found, &e),
-                     URS_OK);
+    assert_int_equal(
+        crawl_jsonld_emit_page(c.job, "https://granite.example/jobs", html, len, NULL, &found, &e),
+        URS_OK);
     free(html);
     assert_int_equal(found, 4);
     assert_int_equal(c.got_len, 4);
@@ -117,9 +114,9 @@ static void test_jsonld_variants(void **state)
     tc_init(&c, "jsonld", "broken");
     tc_job(&c);
     err_clear(&e);
-    assert_int_equal(crawl_jsonld_emit_page(c.job, "https://x.example/p", bad, strlen(bad), NULL,
-                                            &found, &e),
-                     URS_EPARSE);
+    assert_int_equal(
+        crawl_jsonld_emit_page(c.job, "https://x.example/p", bad, strlen(bad), NULL, &found, &e),
+        URS_EPARSE);
     tc_has(e.msg, "broken: https://x.example/p: 3:");
     assert_int_equal(found, 0);
     tc_free(&c);
@@ -134,8 +131,9 @@ static char *big_page(size_t *len)
     sbuf_init(&b, 1 << 20);
     assert_int_equal(sbuf_puts(&b, "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"), URS_OK);
     for (int i = 0; i < 60; i++)
-        assert_int_equal(sbuf_printf(&b, "<link rel=\"preload\" href=\"/static/c%d.css\">"
-                                         "<meta name=\"m%d\" content=\"value %d\">\n",
+        assert_int_equal(sbuf_printf(&b,
+                                     "<link rel=\"preload\" href=\"/static/c%d.css\">"
+                                     "<meta name=\"m%d\" content=\"value %d\">\n",
                                      i, i, i),
                          URS_OK);
     assert_int_equal(sbuf_puts(&b, "<script>window.app={"), URS_OK);
@@ -143,8 +141,9 @@ static char *big_page(size_t *len)
         assert_int_equal(sbuf_printf(&b, "k%d:\"<div class=x>%d</div>\",", i, i), URS_OK);
     assert_int_equal(sbuf_puts(&b, "};</script></head><body><nav><ul>"), URS_OK);
     for (int i = 0; i < 250; i++)
-        assert_int_equal(sbuf_printf(&b, "<li class=\"nav-item\"><a href=\"/careers/area/%d\">"
-                                         "Area %d</a></li>\n",
+        assert_int_equal(sbuf_printf(&b,
+                                     "<li class=\"nav-item\"><a href=\"/careers/area/%d\">"
+                                     "Area %d</a></li>\n",
                                      i, i),
                          URS_OK);
     assert_int_equal(sbuf_puts(&b, "</ul></nav>"), URS_OK);
@@ -152,8 +151,9 @@ static char *big_page(size_t *len)
     const char *end = strstr(ld_page, "</script>");
     assert_int_equal(sbuf_append(&b, s, (size_t)(end - s) + 9), URS_OK);
     for (int i = 0; i < 250; i++)
-        assert_int_equal(sbuf_printf(&b, "<p class=\"para\">Paragraph %d of the job page with "
-                                         "<b>some</b> <i>markup</i> and text.</p>\n",
+        assert_int_equal(sbuf_printf(&b,
+                                     "<p class=\"para\">Paragraph %d of the job page with "
+                                     "<b>some</b> <i>markup</i> and text.</p>\n",
                                      i),
                          URS_OK);
     assert_int_equal(sbuf_puts(&b, "</body></html>"), URS_OK);
@@ -205,13 +205,13 @@ static void test_jsonld_speed(void **state)
     t0 = now_ms();
     for (int i = 0; i < rounds; i++) {
         size_t found = 0;
-        assert_int_equal(crawl_jsonld_emit_page(c.job, PAGE, page, len, NULL, &found, &e),
-                         URS_OK);
+        assert_int_equal(crawl_jsonld_emit_page(c.job, PAGE, page, len, NULL, &found, &e), URS_OK);
         assert_int_equal(found, 1);
     }
     double full = (now_ms() - t0) / rounds;
-    fprintf(stderr, "jsonld on a %zu byte page: DOM parse %.3f ms, scan %.4f ms, "
-                    "scan+JSON+description %.3f ms\n",
+    fprintf(stderr,
+            "jsonld on a %zu byte page: DOM parse %.3f ms, scan %.4f ms, "
+            "scan+JSON+description %.3f ms\n",
             len, dom, scan, full);
     assert_true(scan * 10 < dom); /* finding the scripts is far cheaper than a DOM */
     assert_true(full < dom);      /* and so is the whole posting */
@@ -240,7 +240,7 @@ static void test_html_listing(void **state)
     for (size_t i = 0; i < 3; i++) {
         tc_next(&c, &rq);
         assert_string_equal(rq.url, want[i]);
-        assert_true(rq.listing);
+        assert_false(rq.listing); /* a detail page: the engine treats its 404 as gone */
         crawl_request_clear(&rq);
     }
     tc_none(&c); /* no rel=next on this page */
@@ -248,10 +248,10 @@ static void test_html_listing(void **state)
     tc_free(&c);
 
     /* relative links, schemes, fragments, duplicates and rel=next */
-    static const char *const page1[] = {
-        "https://tidewater.example/careers/jobs/a", "https://tidewater.example/b",
-        "https://other.example/c", "https://tidewater.example/d",
-        "https://tidewater.example/careers/list?page=2"};
+    static const char *const page1[] = {"https://tidewater.example/careers/jobs/a",
+                                        "https://tidewater.example/b", "https://other.example/c",
+                                        "https://tidewater.example/d",
+                                        "https://tidewater.example/careers/list?page=2"};
     static const char *const selectors[] = {"//ul[@id='jobs']/li/a", "//ul[@id='jobs']/li/a/@href"};
     for (size_t s = 0; s < 2; s++) {
         tc_init(&c, "html", "links");
@@ -264,6 +264,7 @@ static void test_html_listing(void **state)
             tc_next(&c, &rq);
             assert_string_equal(rq.url, page1[i]);
             assert_int_equal(rq.stage, i < 4 ? 1 : 0);
+            assert_int_equal(rq.listing, i == 4);
             crawl_request_clear(&rq);
         }
         tc_none(&c);
@@ -472,8 +473,8 @@ static void test_documents(void **state)
     static const struct doc_case cases[] = {
         {"workday-jobs.json", NULL, 2, "JR-20433"},
         {"workday-job-detail.json", NULL, 1, "JR-20417"},
-        {"talentbrew-search-results.json", "https://careers.unitedhealthgroup.com/search-jobs",
-         2, "61000433"},
+        {"talentbrew-search-results.json", "https://careers.unitedhealthgroup.com/search-jobs", 2,
+         "61000433"},
         {"oracle-orc-requisitions.json", NULL, 2, "2100433"},
         {"oracle-orc-requisition-detail.json", NULL, 1, "2100417"},
         {"greenhouse-jobs.json", NULL, 2, "7400012002"},
@@ -544,9 +545,9 @@ static void test_document_details(void **state)
     assert_int_equal(tc_document_mem(&c, NULL, NULL, ld, strlen(ld), &n, &e), URS_OK);
     assert_int_equal(n, 1);
     assert_string_equal(tc_get(&c, "https://a.example/j/1")->title, "Appeals RN");
-    assert_int_equal(crawl_parse_document(NULL, "coach", NULL, ld, strlen(ld), NULL, NULL, NULL,
-                                          &n, &e),
-                     URS_EINVAL); /* no handler */
+    assert_int_equal(
+        crawl_parse_document(NULL, "coach", NULL, ld, strlen(ld), NULL, NULL, NULL, &n, &e),
+        URS_EINVAL); /* no handler */
     tc_free(&c);
 
     /* html selectors from the given source when the page has no JSON-LD */
@@ -584,8 +585,7 @@ static void test_document_refusals(void **state)
         err_clear(&e);
         tc_init(&c, NULL, "coach");
         size_t n = 7;
-        assert_int_equal(tc_document(&c, cases[i].kind, NULL, cases[i].file, &n, &e),
-                         cases[i].rc);
+        assert_int_equal(tc_document(&c, cases[i].kind, NULL, cases[i].file, &n, &e), cases[i].rc);
         tc_has(e.msg, "coach");
         tc_has(e.msg, cases[i].msg);
         assert_int_equal(n, 0);
@@ -596,11 +596,11 @@ static void test_document_refusals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_jsonld_page),      cmocka_unit_test(test_jsonld_variants),
-        cmocka_unit_test(test_jsonld_speed),     cmocka_unit_test(test_html_listing),
-        cmocka_unit_test(test_html_detail),      cmocka_unit_test(test_rss),
+        cmocka_unit_test(test_jsonld_page),        cmocka_unit_test(test_jsonld_variants),
+        cmocka_unit_test(test_jsonld_speed),       cmocka_unit_test(test_html_listing),
+        cmocka_unit_test(test_html_detail),        cmocka_unit_test(test_rss),
         cmocka_unit_test(test_atom_and_bad_feeds), cmocka_unit_test(test_sitemap),
-        cmocka_unit_test(test_documents),        cmocka_unit_test(test_document_details),
+        cmocka_unit_test(test_documents),          cmocka_unit_test(test_document_details),
         cmocka_unit_test(test_document_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
