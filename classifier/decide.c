@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* From rule scores to tags: page kind, discipline, role family and UR relevance, mode, schedule. */
 #include <string.h>
+#include <strings.h>
 
 #include "classifier/classifier_int.h"
 
@@ -72,10 +73,55 @@ static uint32_t on_requirement_lines(const struct scan *s)
     return bits;
 }
 
+/* Only list joiners between text offsets a and b: ", ", " or ", "/", " and ". */
+static bool joined(const struct scan *s, size_t a, size_t b)
+{
+    if (b < a || b - a > 6)
+        return false;
+    const char *t = s->text.data;
+    for (size_t i = a; i < b; i++) {
+        if (t[i] == ' ' || t[i] == ',' || t[i] == '/' || t[i] == '&')
+            continue;
+        if (i + 2 <= b && strncasecmp(t + i, "or", 2) == 0) {
+            i++;
+            continue;
+        }
+        if (i + 3 <= b && strncasecmp(t + i, "and", 3) == 0) {
+            i += 2;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+/* Disciplines listed next to a hiring requirement: "licensed RN or PT", "PT/OT license". */
+static uint32_t listed_with_required(const struct scan *s)
+{
+    uint32_t bits = 0;
+    const struct match *prev = NULL;
+    double min = s->c->set.discipline_min;
+    for (size_t i = 0; i < s->m_len; i++) {
+        const struct match *m = &s->m[i];
+        const struct rule *r = &s->c->rules[m->rule];
+        if (m->dropped || r->tag != CT_DISCIPLINE || r->weight <= 0)
+            continue;
+        if (prev && joined(s, prev->end, m->start)) {
+            const struct rule *pr = &s->c->rules[prev->rule];
+            if (pr->weight >= min && r->value != pr->value)
+                bits |= 1u << r->value;
+            if (r->weight >= min && r->value != pr->value)
+                bits |= 1u << pr->value;
+        }
+        prev = m;
+    }
+    return bits;
+}
+
 static int decide_disciplines(const struct scan *s, struct posting *p)
 {
     int rc = URS_OK;
-    uint32_t required = on_requirement_lines(s);
+    uint32_t required = on_requirement_lines(s) | listed_with_required(s);
     for (int d = 0; d < DISC_COUNT && rc == URS_OK; d++) {
         double score = SCORE(s, CT_DISCIPLINE, d);
         if (required & (1u << d))
@@ -156,11 +202,15 @@ static double ur_evidence(const struct scan *s)
     return SCORE(s, CT_UR, UR_REVIEW);
 }
 
+/* Healthcare vocabulary, disciplines, UR evidence and the healthcare role families. */
 static double healthcare_evidence(const struct scan *s, double ur)
 {
     double h = SCORE(s, CT_PAGE, PV_HEALTHCARE) + (ur > 0 ? ur : 0);
     for (int d = 0; d < DISC_COUNT; d++)
         h += SCORE(s, CT_DISCIPLINE, d) > 0 ? SCORE(s, CT_DISCIPLINE, d) : 0;
+    for (int f = ROLE_UNKNOWN + 1; f < ROLE_ARTICLE; f++)
+        if (f != ROLE_NON_HEALTHCARE && f != ROLE_ADMIN_OTHER && SCORE(s, CT_ROLE, f) > 0)
+            h += SCORE(s, CT_ROLE, f);
     return h;
 }
 
@@ -195,8 +245,11 @@ static int decide_role(const struct scan *s, struct posting *p)
     }
     if (f == ROLE_UNKNOWN && ur >= set->ur_min)
         f = ROLE_UTILIZATION_REVIEW;
+    /* no healthcare words: a job outside healthcare, if it reads as a job at all */
     if (healthcare_evidence(s, ur) < set->healthcare_min)
-        f = ROLE_NON_HEALTHCARE;
+        f = SCORE(s, CT_ROLE, ROLE_NON_HEALTHCARE) > 0 || SCORE(s, CT_PAGE, PV_POSTING) >= 3
+                ? ROLE_NON_HEALTHCARE
+                : ROLE_UNKNOWN;
     chosen = f;
     if (is_ur_family(f))
         p->ur_role = ur >= set->ur_min;

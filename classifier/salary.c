@@ -202,15 +202,16 @@ static bool accept(const struct sal_scan *ss, const struct amount *a, struct sal
     return true;
 }
 
-static int from_hint(struct posting *p)
+static int from_hint(const struct scan *s, struct posting *p)
 {
     char phrase[96];
     p->salary = p->salary_hint;
     salary_update_annual(&p->salary);
     snprintf(phrase, sizeof phrase, "structured salary %.2f-%.2f per %s", p->salary.min,
              p->salary.max, period_name(p->salary.period));
+    /* the structured fields sit at hint_start in the layout; the amount itself is not text */
     int rc = posting_add_evidence(p, TAG_SALARY, period_name(p->salary.period), phrase,
-                                  strlen(phrase), 0);
+                                  strlen(phrase), s->hint_start);
     return rc == URS_ELIMIT ? URS_OK : rc;
 }
 
@@ -263,7 +264,7 @@ static void windows_find(const struct sal_scan *ss, struct windows *w)
 int salary_decide(const struct scan *s, struct posting *p)
 {
     if (p->salary_hint.period != PERIOD_NONE && (p->salary_hint.min > 0 || p->salary_hint.max > 0))
-        return from_hint(p);
+        return from_hint(s, p);
     struct sal_scan ss = {s, malloc((s->m_len + 1) * sizeof *ss.m), 0};
     struct windows w = {malloc(MAX_CANDIDATES * sizeof *w.w), 0, MAX_CANDIDATES};
     int rc = ss.m && w.w ? URS_OK : URS_ENOMEM;

@@ -440,6 +440,10 @@ bool scan_same_clause(const struct scan *s, size_t a, size_t b)
 static int add_evidence(struct posting *p, enum tag_kind kind, const char *value,
                         const struct scan *s, const struct match *m)
 {
+    for (size_t i = 0; i < p->evidence_len; i++) /* one row per tag, value and place */
+        if (p->evidence[i].tag == kind && p->evidence[i].offset == m->start &&
+            strcmp(p->evidence[i].value, value) == 0)
+            return URS_OK;
     int rc = posting_add_evidence(p, kind, value, s->text.data + m->start, m->end - m->start,
                                   m->start);
     return rc == URS_ELIMIT ? URS_OK : rc;

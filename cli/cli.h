@@ -54,6 +54,23 @@ int cli_cmd_crawl(struct app *app, int argc, char **argv);
 int cli_cmd_run(struct app *app, int argc, char **argv);
 int cli_cmd_status(struct app *app, int argc, char **argv);
 int cli_cmd_sources(struct app *app, int argc, char **argv);
+int cli_cmd_classify(struct app *app, int argc, char **argv);
+int cli_cmd_explain(struct app *app, int argc, char **argv);
+int cli_cmd_reclassify(struct app *app, int argc, char **argv);
+int cli_cmd_eval(struct app *app, int argc, char **argv);
+
+/* ---- classifier commands (cli/cmd_classify.c, cli/cmd_eval.c) ---- */
+
+struct posting;
+/*
+ * Fill p (initialised by the caller) from a saved page of len bytes: a schema.org JobPosting
+ * in JSON-LD, else HTML (title from <title>), else plain text (first line = title).
+ * Returns URS_OK or URS_ENOMEM.
+ */
+URS_NODISCARD int cli_page_to_posting(const char *page, size_t len, struct posting *p,
+                                      struct err *e);
+/* Print p's tags and evidence (classify, explain). */
+void cli_print_classified(const struct posting *p);
 
 /* ---- crawling (cli/crawl.c): crawler -> classifier -> db ---- */
 

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+/* `urscout eval`, `explain ID` and `reclassify`: the classifier measured, explained, re-run. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "classifier/classifier.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "common/limits.h"
+#include "common/text.h"
+#include "db/db.h"
+
+#define RECLASSIFY_BATCH 500 /* postings per transaction */
+#define CONTEXT_BYTES 40     /* text shown on each side of a piece of evidence */
+
+static const char eval_usage[] =
+    "usage: urscout eval [--rules FILE|DIR] [--no-misses] [--check] FILE.jsonl\n"
+    "\n"
+    "Classify a labelled set (JSON Lines, the format of shared/eval/README.md) and print, per\n"
+    "tag and value, precision, recall and F1; the headline scores against the targets; and\n"
+    "the misses (id, expected, got, evidence).\n"
+    "\n"
+    "  --rules FILE|DIR   evaluate these .rules instead of the built-in ones\n"
+    "  --no-misses        leave out the list of misses\n"
+    "  --check            exit 1 when a target is missed\n";
+
+static const char explain_usage[] =
+    "usage: urscout explain [--fresh] [--rules FILE|DIR] ID\n"
+    "\n"
+    "Show every tag of a stored posting and the phrase that set it, in its context.\n"
+    "\n"
+    "  --fresh            classify the posting again with the current rules (nothing is saved)\n"
+    "  --rules FILE|DIR   with --fresh: use these .rules\n";
+
+static const char reclassify_usage[] =
+    "usage: urscout reclassify [--rules FILE|DIR] [--dry-run]\n"
+    "\n"
+    "Tag every stored posting again (after a rules change) and save the new tags and evidence.\n"
+    "Prints one line per posting whose tags changed, then the totals.\n"
+    "\n"
+    "  --rules FILE|DIR   use these .rules instead of the built-in ones\n"
+    "  --dry-run          show what would change; save nothing\n";
+
+struct opts {
+    const char *rules;
+    bool misses, check, fresh, dry_run;
+    const char *arg; /* the FILE or ID */
+};
+
+/* Shared option parsing; allowed lists the flags a command takes ("mcfd"). */
+static int parse(const char *cmd, const char *allowed, int argc, char **argv, struct opts *o,
+                 bool need_arg)
+{
+    static const struct option longs[] = {
+        {"rules", required_argument, NULL, 'r'}, {"no-misses", no_argument, NULL, 'm'},
+        {"check", no_argument, NULL, 'c'},       {"fresh", no_argument, NULL, 'f'},
+        {"dry-run", no_argument, NULL, 'd'},     {NULL, 0, NULL, 0}};
+    int ch;
+    optind = 1;
+    opterr = 0;
+    o->misses = true;
+    while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+        if (ch == '?' || (ch != 'r' && !strchr(allowed, ch))) {
+            cli_error("%s: bad option '%s' (see urscout %s --help)", cmd, argv[optind - 1], cmd);
+            return CLI_USAGE;
+        }
+        o->rules = ch == 'r' ? optarg : o->rules;
+        o->misses &= ch != 'm';
+        o->check |= ch == 'c';
+        o->fresh |= ch == 'f';
+        o->dry_run |= ch == 'd';
+    }
+    if (argc - optind != (need_arg ? 1 : 0)) {
+        cli_error("%s: %s (see urscout %s --help)", cmd,
+                  need_arg ? "give exactly one argument" : "takes no arguments", cmd);
+        return CLI_USAGE;
+    }
+    o->arg = need_arg ? argv[optind] : NULL;
+    return CLI_OK;
+}
+
+static int open_rules(const char *cmd, const char *rules, struct classifier **c)
+{
+    struct err e;
+    err_clear(&e);
+    if (classify_open(rules, c, &e) == URS_OK)
+        return CLI_OK;
+    cli_error("%s: rules: %s", cmd, e.msg[0] ? e.msg : err_name(e.code));
+    return CLI_FAIL;
+}
+
+/* ---- eval ---- */
+
+int cli_cmd_eval(struct app *app, int argc, char **argv)
+{
+    (void)app;
+    struct opts o = {0};
+    if (cli_wants_help(argc, argv, eval_usage))
+        return CLI_OK;
+    int status = parse("eval", "mc", argc, argv, &o, true);
+    struct classifier *c = NULL;
+    if (status != CLI_OK || (status = open_rules("eval", o.rules, &c)) != CLI_OK)
+        return status;
+    struct err e;
+    struct classify_eval *ev = NULL;
+    struct sbuf out;
+    err_clear(&e);
+    sbuf_init(&out, 64 << 20);
+    if (classify_eval_file(c, o.arg, &ev, &e) != URS_OK) {
+        cli_error_e("eval", &e);
+        status = CLI_FAIL;
+    } else if (classify_eval_report(ev, o.misses, &out) != URS_OK) {
+        cli_error("eval: report too large");
+        status = CLI_FAIL;
+    } else {
+        struct classify_eval_scores sc;
+        classify_eval_scores(ev, &sc);
+        fputs(sbuf_str(&out), stdout);
+        if (o.check && !classify_eval_targets_met(&sc, NULL))
+            status = CLI_FAIL;
+    }
+    sbuf_free(&out);
+    classify_eval_free(ev);
+    classify_close(c);
+    return status;
+}
+
+/* ---- explain ---- */
+
+/* Each piece of evidence with CONTEXT_BYTES of text on either side, the phrase in [brackets]. */
+static void print_contexts(const struct posting *p)
+{
+    struct sbuf layout;
+    sbuf_init(&layout, URS_MAX_TITLE + URS_MAX_DESCRIPTION + 4 * URS_MAX_FIELD + URS_MAX_URL);
+    if (classify_text_layout(p, &layout) != URS_OK || !p->evidence_len) {
+        sbuf_free(&layout);
+        return;
+    }
+    printf("\nin context:\n");
+    const char *t = sbuf_str(&layout);
+    for (size_t i = 0; i < p->evidence_len; i++) {
+        const struct evidence *ev = &p->evidence[i];
+        size_t len = strlen(ev->phrase), at = ev->offset;
+        if (at + len > layout.len || strncmp(t + at, ev->phrase, len) != 0) {
+            printf("  %-11s %-12s (text changed since it was tagged)\n", tag_kind_name(ev->tag),
+                   ev->value);
+            continue;
+        }
+        size_t a = at > CONTEXT_BYTES ? at - CONTEXT_BYTES : 0, b = at + len + CONTEXT_BYTES;
+        b = b < layout.len ? b : layout.len;
+        char *before = strndup(t + a, at - a), *after = strndup(t + at + len, b - at - len);
+        printf("  %-11s %-12s ...", tag_kind_name(ev->tag), ev->value);
+        cli_put_safe(stdout, before);
+        printf("[");
+        cli_put_safe(stdout, ev->phrase);
+        printf("]");
+        cli_put_safe(stdout, after);
+        printf("...\n");
+        free(before);
+        free(after);
+    }
+    sbuf_free(&layout);
+}
+
+int cli_cmd_explain(struct app *app, int argc, char **argv)
+{
+    struct opts o = {0};
+    long long id;
+    if (cli_wants_help(argc, argv, explain_usage))
+        return CLI_OK;
+    int status = parse("explain", "f", argc, argv, &o, true);
+    if (status != CLI_OK)
+        return status;
+    if (text_parse_int(o.arg, 1, INT64_MAX, &id) != URS_OK) {
+        cli_error("explain: '%s' is not a posting ID (a positive number; see urscout search)",
+                  o.arg);
+        return CLI_USAGE;
+    }
+    struct classifier *c = NULL;
+    if (cli_app_db(app, false) != CLI_OK || (o.fresh && open_rules("explain", o.rules, &c)))
+        return CLI_FAIL;
+    struct posting p;
+    struct err e;
+    err_clear(&e);
+    if (db_posting_get(app->db, id, &p, &e) != URS_OK) {
+        cli_error_e("explain", &e);
+        classify_close(c);
+        return CLI_FAIL;
+    }
+    if (c && classify_posting(c, &p, &e) != URS_OK) {
+        cli_error_e("explain", &e);
+        status = CLI_FAIL;
+    } else {
+        printf("posting %lld, tags %s:\n\n", id, c ? "from the current rules (not saved)"
+                                                  : "as stored");
+        cli_print_classified(&p);
+        print_contexts(&p);
+    }
+    posting_free(&p);
+    classify_close(c);
+    return status;
+}
+
+/* ---- reclassify ---- */
+
+struct ids {
+    int64_t *id;
+    size_t len, cap;
+};
+
+static int collect_id(void *ctx, const struct posting *p)
+{
+    struct ids *ids = ctx;
+    if (ids->len == ids->cap) {
+        size_t cap = ids->cap ? ids->cap * 2 : 1024;
+        int64_t *id = realloc(ids->id, cap * sizeof *id);
+        if (!id)
+            return 1;
+        ids->id = id;
+        ids->cap = cap;
+    }
+    ids->id[ids->len++] = p->id;
+    return 0;
+}
+
+static bool same_tags(const struct posting *a, const struct posting *b)
+{
+    return a->disciplines == b->disciplines && a->work_mode == b->work_mode &&
+           a->schedule == b->schedule && a->license_states == b->license_states &&
+           a->salary.min == b->salary.min && a->salary.max == b->salary.max &&
+           a->salary.period == b->salary.period && a->role_family == b->role_family &&
+           a->ur_role == b->ur_role;
+}
+
+static bool same_evidence(const struct posting *a, const struct posting *b)
+{
+    if (a->evidence_len != b->evidence_len)
+        return false;
+    for (size_t i = 0; i < a->evidence_len; i++)
+        if (a->evidence[i].tag != b->evidence[i].tag || a->evidence[i].offset != b->evidence[i].offset ||
+            strcmp(a->evidence[i].value, b->evidence[i].value) != 0 ||
+            strcmp(a->evidence[i].phrase, b->evidence[i].phrase) != 0)
+            return false;
+    return true;
+}
+
+static void print_change(const struct posting *old, const struct posting *p)
+{
+    printf("%lld ", (long long)p->id);
+    cli_put_safe(stdout, p->title);
+    if (old->ur_role != p->ur_role)
+        printf(": ur_role %s -> %s", old->ur_role ? "yes" : "no", p->ur_role ? "yes" : "no");
+    if (old->role_family != p->role_family)
+        printf(": role %s -> %s", role_family_name(old->role_family),
+               role_family_name(p->role_family));
+    if (old->work_mode != p->work_mode)
+        printf(": mode %s -> %s", work_mode_name(old->work_mode), work_mode_name(p->work_mode));
+    if (old->disciplines != p->disciplines || old->schedule != p->schedule ||
+        old->license_states != p->license_states || old->salary.period != p->salary.period ||
+        old->salary.min != p->salary.min || old->salary.max != p->salary.max)
+        printf(": discipline/schedule/licence/salary changed");
+    putchar('\n');
+}
+
+struct totals {
+    size_t seen, changed, evidence_only, ur_before, ur_after;
+};
+
+/* Re-tag one stored posting; write it back when anything changed and not dry_run. */
+static int reclassify_one(struct app *app, const struct classifier *c, int64_t id, bool dry_run,
+                          struct totals *t, struct err *e)
+{
+    struct posting p, old;
+    if (db_posting_get(app->db, id, &p, e) != URS_OK)
+        return e->code;
+    int rc = posting_copy(&old, &p);
+    if (rc != URS_OK) {
+        posting_free(&p);
+        return err_set(e, rc, "posting %lld: out of memory", (long long)id);
+    }
+    rc = classify_posting(c, &p, e);
+    bool tags = rc == URS_OK && !same_tags(&old, &p);
+    bool evidence = rc == URS_OK && !same_evidence(&old, &p);
+    t->seen++;
+    t->ur_before += old.ur_role;
+    t->ur_after += p.ur_role;
+    t->changed += tags;
+    t->evidence_only += !tags && evidence;
+    if (tags)
+        print_change(&old, &p);
+    if (rc == URS_OK && (tags || evidence) && !dry_run) {
+        enum db_upsert result;
+        rc = db_posting_upsert(app->db, &p, (int64_t)time(NULL), &result, e);
+    }
+    posting_free(&old);
+    posting_free(&p);
+    return rc;
+}
+
+static int reclassify_all(struct app *app, const struct classifier *c, const struct ids *ids,
+                          bool dry_run, struct totals *t, struct err *e)
+{
+    int rc = URS_OK;
+    for (size_t at = 0; at < ids->len && rc == URS_OK; at += RECLASSIFY_BATCH) {
+        size_t end = at + RECLASSIFY_BATCH < ids->len ? at + RECLASSIFY_BATCH : ids->len;
+        if (!dry_run && (rc = db_begin(app->db, e)) != URS_OK)
+            break;
+        for (size_t i = at; i < end && rc == URS_OK; i++)
+            rc = reclassify_one(app, c, ids->id[i], dry_run, t, e);
+        if (dry_run)
+            continue;
+        if (rc == URS_OK)
+            rc = db_commit(app->db, e);
+        else
+            db_rollback(app->db);
+    }
+    return rc;
+}
+
+int cli_cmd_reclassify(struct app *app, int argc, char **argv)
+{
+    struct opts o = {0};
+    if (cli_wants_help(argc, argv, reclassify_usage))
+        return CLI_OK;
+    int status = parse("reclassify", "d", argc, argv, &o, false);
+    struct classifier *c = NULL;
+    if (status != CLI_OK || (status = open_rules("reclassify", o.rules, &c)) != CLI_OK)
+        return status;
+    struct ids ids = {0};
+    struct totals t = {0};
+    struct err e;
+    err_clear(&e);
+    status = CLI_FAIL;
+    if (cli_app_db(app, false) != CLI_OK) {
+        classify_close(c);
+        return CLI_FAIL;
+    }
+    if (db_postings_each(app->db, collect_id, &ids, &e) != URS_OK)
+        cli_error_e("reclassify", &e);
+    else if (reclassify_all(app, c, &ids, o.dry_run, &t, &e) != URS_OK)
+        cli_error_e("reclassify", &e);
+    else
+        status = CLI_OK;
+    printf("%s %zu postings: %zu with new tags, %zu with new evidence only; UR roles %zu -> %zu\n",
+           o.dry_run ? "checked" : "reclassified", t.seen, t.changed, t.evidence_only, t.ur_before,
+           t.ur_after);
+    free(ids.id);
+    classify_close(c);
+    return status;
+}

@@ -1,0 +1,4 @@
+# Classifier unit tests: tags, rules errors, bad input, threads, the labelled sets (the dev set
+# from URS_SHARED/eval, skipped when absent) and the classify/explain/reclassify/eval commands.
+find_package(Threads REQUIRED)
+urs_unit_test(classifier unit/test_classifier.c LIBS urs_classifier Threads::Threads)
