@@ -8,14 +8,14 @@
 #include "classifier/classifier.h"
 #include "common/sbuf.h"
 
-#define POOL 64        /* distinct postings generated, classified round-robin */
+#define POOL         64 /* distinct postings generated, classified round-robin */
 #define TARGET_BYTES 5000
 
 static const char *const titles[] = {
-    "Utilization Review Nurse - Remote",  "Outpatient Physical Therapist",
-    "Prior Authorization Specialist",     "Medical Director, Utilization Management",
-    "Occupational Therapist - PRN",       "Clinical Appeals Nurse Analyst",
-    "Speech Language Pathologist",        "Cloud Capacity Analyst",
+    "Utilization Review Nurse - Remote", "Outpatient Physical Therapist",
+    "Prior Authorization Specialist",    "Medical Director, Utilization Management",
+    "Occupational Therapist - PRN",      "Clinical Appeals Nurse Analyst",
+    "Speech Language Pathologist",       "Cloud Capacity Analyst",
 };
 
 static const char *const sentences[] = {

@@ -11,10 +11,10 @@
 #define W1(c) [c] = 1
 /* Bytes that continue a word: a phrase must not start or end next to one. */
 static const uint8_t word_char[256] = {
-    W1('0'), W1('1'), W1('2'), W1('3'), W1('4'), W1('5'), W1('6'), W1('7'), W1('8'), W1('9'),
-    W1('a'), W1('b'), W1('c'), W1('d'), W1('e'), W1('f'), W1('g'), W1('h'), W1('i'), W1('j'),
-    W1('k'), W1('l'), W1('m'), W1('n'), W1('o'), W1('p'), W1('q'), W1('r'), W1('s'), W1('t'),
-    W1('u'), W1('v'), W1('w'), W1('x'), W1('y'), W1('z'),
+    W1('0'), W1('1'), W1('2'), W1('3'), W1('4'), W1('5'), W1('6'), W1('7'), W1('8'),
+    W1('9'), W1('a'), W1('b'), W1('c'), W1('d'), W1('e'), W1('f'), W1('g'), W1('h'),
+    W1('i'), W1('j'), W1('k'), W1('l'), W1('m'), W1('n'), W1('o'), W1('p'), W1('q'),
+    W1('r'), W1('s'), W1('t'), W1('u'), W1('v'), W1('w'), W1('x'), W1('y'), W1('z'),
 };
 #undef W1
 

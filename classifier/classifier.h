@@ -64,13 +64,13 @@ URS_NODISCARD int classify_eval_file(const struct classifier *c, const char *pat
 /* The headline scores, each in 0..1 (1 when there was nothing to score). */
 struct classify_eval_scores {
     size_t records;
-    double ur_role_f1;    /* F1 of ur_role = yes */
-    double discipline_f1; /* micro F1 over (posting, discipline) pairs */
-    double work_mode_f1;  /* micro F1 over the four values (accuracy) */
-    double schedule_f1;   /* micro F1 over (posting, schedule) pairs */
-    double license_f1;    /* micro F1 over (posting, licence code) pairs */
-    double role_family_f1;/* micro F1 over the families (accuracy) */
-    double salary_exact;  /* exact matches / postings whose label states a salary */
+    double ur_role_f1;     /* F1 of ur_role = yes */
+    double discipline_f1;  /* micro F1 over (posting, discipline) pairs */
+    double work_mode_f1;   /* micro F1 over the four values (accuracy) */
+    double schedule_f1;    /* micro F1 over (posting, schedule) pairs */
+    double license_f1;     /* micro F1 over (posting, licence code) pairs */
+    double role_family_f1; /* micro F1 over the families (accuracy) */
+    double salary_exact;   /* exact matches / postings whose label states a salary */
 };
 void classify_eval_scores(const struct classify_eval *ev, struct classify_eval_scores *out);
 

@@ -27,13 +27,20 @@ enum ctag {
     CT_COUNT
 };
 
-enum mode_val { MV_REMOTE = 0, MV_HYBRID, MV_ONSITE, MV_ONSITE_REQUIRED, MV_ONSITE_INFERRED, MV_COUNT };
+enum mode_val {
+    MV_REMOTE = 0,
+    MV_HYBRID,
+    MV_ONSITE,
+    MV_ONSITE_REQUIRED,
+    MV_ONSITE_INFERRED,
+    MV_COUNT
+};
 #define SCHED_NONE SCHED_COUNT /* a label such as "Full Time/Part Time:" that states nothing */
 enum page_val { PV_ARTICLE = 0, PV_POSTING, PV_HEALTHCARE, PV_REQUIREMENTS, PV_COUNT };
 enum lic_val { LV_CONTEXT = 0, LV_ANY, LV_COMPACT, LV_RESIDENCE, LV_NOT, LV_COUNT };
-#define UR_REVIEW 0
-#define SAL_CONTEXT PERIOD_COUNT /* "salary", "pay range": a nearby amount is pay */
-#define SAL_SKIP (PERIOD_COUNT + 1) /* "bonus", "million": a nearby amount is not pay */
+#define UR_REVIEW     0
+#define SAL_CONTEXT   PERIOD_COUNT       /* "salary", "pay range": a nearby amount is pay */
+#define SAL_SKIP      (PERIOD_COUNT + 1) /* "bonus", "million": a nearby amount is not pay */
 #define CT_MAX_VALUES 64
 
 /* Where in the classified text a match lies (bit set). */
@@ -48,23 +55,23 @@ enum zone {
 
 /* Tunable numbers, from the [settings] section (defaults in classify.c). */
 struct csettings {
-    double discipline_min;  /* score at which a discipline is tagged */
+    double discipline_min;     /* score at which a discipline is tagged */
     double requirement_weight; /* added to a discipline named on a requirements line */
-    double mode_min;        /* score at which a work-mode statement counts */
-    double schedule_min;    /* score at which a schedule is tagged */
-    double ur_min;          /* UR evidence at which a UR-family role is a UR role */
-    double ur_coord_min;    /* UR evidence at which care coordination / case mgmt is UR */
-    double ur_strong;       /* UR evidence that makes a clinical-titled job a UR job */
-    double review_lean;     /* share of [ur review] evidence added to utilization_review */
-    double article_min;     /* article minus posting evidence at which a page is no posting */
-    double healthcare_min;  /* healthcare vocabulary below which a page is non-healthcare */
-    double repeat_bonus;    /* extra weight per repeat of a rule's phrase */
-    double repeat_max;      /* repeats counted */
-    double head_bytes;      /* bytes of description that form the "head" zone */
-    double licence_window;  /* bytes between a state name and a licence word */
-    double code_window;     /* bytes between a state code and a licence word */
-    double salary_after;    /* bytes after an amount searched for its period */
-    double salary_before;   /* bytes before an amount searched for its period or a label */
+    double mode_min;           /* score at which a work-mode statement counts */
+    double schedule_min;       /* score at which a schedule is tagged */
+    double ur_min;             /* UR evidence at which a UR-family role is a UR role */
+    double ur_coord_min;       /* UR evidence at which care coordination / case mgmt is UR */
+    double ur_strong;          /* UR evidence that makes a clinical-titled job a UR job */
+    double review_lean;        /* share of [ur review] evidence added to utilization_review */
+    double article_min;        /* article minus posting evidence at which a page is no posting */
+    double healthcare_min;     /* healthcare vocabulary below which a page is non-healthcare */
+    double repeat_bonus;       /* extra weight per repeat of a rule's phrase */
+    double repeat_max;         /* repeats counted */
+    double head_bytes;         /* bytes of description that form the "head" zone */
+    double licence_window;     /* bytes between a state name and a licence word */
+    double code_window;        /* bytes between a state code and a licence word */
+    double salary_after;       /* bytes after an amount searched for its period */
+    double salary_before;      /* bytes before an amount searched for its period or a label */
 };
 
 /* Pattern flags. */
@@ -81,18 +88,18 @@ struct rule {
     int value;
     unsigned zones;
     double weight;
-    unsigned flags;     /* PF_CASE for regexes written with "=re:" */
-    const char *file;   /* borrowed from classifier.files */
+    unsigned flags;   /* PF_CASE for regexes written with "=re:" */
+    const char *file; /* borrowed from classifier.files */
     unsigned line;
-    pcre2_code *re;     /* a regex rule, else NULL */
+    pcre2_code *re; /* a regex rule, else NULL */
 };
 
 /* One literal expansion of a phrase rule, as the automaton sees it. */
 struct pattern {
     uint32_t rule;
-    uint32_t len;       /* bytes of the normalised phrase */
+    uint32_t len; /* bytes of the normalised phrase */
     unsigned flags;
-    char *exact;        /* PF_CASE: the phrase in its written case, separators as ' ' */
+    char *exact; /* PF_CASE: the phrase in its written case, separators as ' ' */
 };
 
 /*
@@ -101,23 +108,23 @@ struct pattern {
  * just that child, so the whole trie stays in cache.
  */
 struct ac_node {
-    uint32_t base;      /* dense: offset of its row of children in rows */
-    uint16_t next;      /* not dense: the only child, 0 none */
-    uint8_t cls;        /* ... reached on this class */
+    uint32_t base; /* dense: offset of its row of children in rows */
+    uint16_t next; /* not dense: the only child, 0 none */
+    uint8_t cls;   /* ... reached on this class */
     uint8_t dense;
 };
 
 struct automaton {
-    uint8_t cls[256];   /* byte -> class */
+    uint8_t cls[256]; /* byte -> class */
     uint32_t ncls;
     uint32_t nstates;
-    uint16_t *delta;    /* while building: nstates * ncls children, 0 none */
+    uint16_t *delta;      /* while building: nstates * ncls children, 0 none */
     struct ac_node *node; /* after building: per state */
-    uint16_t *rows;     /* after building: dense rows, ncls children each */
-    int32_t *term;      /* first pattern ending in this state, -1 none */
-    int32_t *next_pat;  /* next pattern with the same text, -1 none (per pattern) */
-    uint32_t out_start; /* states from here on end a pattern (term >= 0) */
-    uint8_t starts[256]; /* bytes on which some phrase starts */
+    uint16_t *rows;       /* after building: dense rows, ncls children each */
+    int32_t *term;        /* first pattern ending in this state, -1 none */
+    int32_t *next_pat;    /* next pattern with the same text, -1 none (per pattern) */
+    uint32_t out_start;   /* states from here on end a pattern (term >= 0) */
+    uint8_t starts[256];  /* bytes on which some phrase starts */
 };
 
 struct classifier {
@@ -125,12 +132,12 @@ struct classifier {
     size_t rules_len;
     struct pattern *pats;
     size_t pats_len;
-    size_t *regex;      /* indexes of regex rules */
+    size_t *regex; /* indexes of regex rules */
     size_t regex_len;
     struct automaton ac;
     pcre2_match_context *mctx; /* shared, never changed after open: limits only */
     struct csettings set;
-    char **files;       /* names for file:line evidence of a rule */
+    char **files; /* names for file:line evidence of a rule */
     size_t files_len;
 };
 
@@ -140,37 +147,37 @@ struct match {
     uint32_t start;
     uint32_t end;
     uint8_t zone;
-    bool dropped;       /* inside a longer match of the same tag */
+    bool dropped; /* inside a longer match of the same tag */
 };
 
 /* Per-call state: the layout text, its normal form, and the matches. */
 struct scan {
     const struct classifier *c;
-    struct sbuf text;   /* title \n location \n description \n hints \n url */
+    struct sbuf text; /* title \n location \n description \n hints \n url */
     size_t title_end, loc_start, loc_end, body_start, body_end, head_end;
     size_t hint_start, hint_end, url_start, url_end;
-    char *norm;         /* lower-cased, separators folded, markup dropped */
-    uint32_t *map;      /* norm position -> text offset */
+    char *norm;    /* lower-cased, separators folded, markup dropped */
+    uint32_t *map; /* norm position -> text offset */
     size_t norm_len;
     struct match *m;
     size_t m_len, m_cap;
-    bool m_full;        /* more matches than CLASSIFY_MAX_MATCHES */
-    double *score;      /* [CT_COUNT][CT_MAX_VALUES] */
-    uint32_t *count;    /* per rule: matches kept */
-    int32_t *first;     /* per rule: index of its first kept match, -1 none */
-    uint32_t *active;   /* the rules with matches, in rule order */
+    bool m_full;      /* more matches than CLASSIFY_MAX_MATCHES */
+    double *score;    /* [CT_COUNT][CT_MAX_VALUES] */
+    uint32_t *count;  /* per rule: matches kept */
+    int32_t *first;   /* per rule: index of its first kept match, -1 none */
+    uint32_t *active; /* the rules with matches, in rule order */
     size_t active_len;
 };
 
 #define CLASSIFY_MAX_MATCHES 8192
-#define SCORE(s, tag, v) ((s)->score[(size_t)(tag) * CT_MAX_VALUES + (size_t)(v)])
+#define SCORE(s, tag, v)     ((s)->score[(size_t)(tag)*CT_MAX_VALUES + (size_t)(v)])
 
 /* rules.c: names of tags and values; parse rule text into c (appending). */
 const char *ctag_name(enum ctag t);
 int ctag_value_parse(enum ctag t, const char *s);
 const char *ctag_value_name(enum ctag t, int v);
-URS_NODISCARD int rules_parse(struct classifier *c, const char *file, const char *text,
-                              size_t len, struct err *e);
+URS_NODISCARD int rules_parse(struct classifier *c, const char *file, const char *text, size_t len,
+                              struct err *e);
 void rules_free(struct classifier *c);
 
 /* automaton.c: build from c->pats; scan s->norm adding matches. */

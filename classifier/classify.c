@@ -10,10 +10,10 @@
 #include "classifier/classifier_int.h"
 #include "common/sbuf.h"
 
-#define MAX_RULES_FILE (4 * 1024 * 1024) /* bytes of one .rules file */
-#define MAX_RULES_FILES 256              /* .rules files in one folder */
-#define MATCH_LIMIT 200000               /* PCRE2 backtracking steps per regex call */
-#define DEPTH_LIMIT 2000
+#define MAX_RULES_FILE  (4 * 1024 * 1024) /* bytes of one .rules file */
+#define MAX_RULES_FILES 256               /* .rules files in one folder */
+#define MATCH_LIMIT     200000            /* PCRE2 backtracking steps per regex call */
+#define DEPTH_LIMIT     2000
 
 static void defaults(struct csettings *s)
 {
@@ -24,7 +24,7 @@ static void defaults(struct csettings *s)
     s->ur_min = 6;
     s->ur_coord_min = 6;
     s->ur_strong = 12;
-    s->review_lean = 0.5;
+    s->review_lean = 0.25;
     s->article_min = 6;
     s->healthcare_min = 2;
     s->repeat_bonus = 0.25;
@@ -103,7 +103,8 @@ static int load_dir(struct classifier *c, const char *dir, struct err *e)
         qsort(names, n, sizeof names[0], by_name);
     for (size_t i = 0; i < n; i++) {
         char path[4096];
-        if (rc == URS_OK && (size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= sizeof path)
+        if (rc == URS_OK &&
+            (size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= sizeof path)
             rc = err_set(e, URS_EINVAL, "%s: path too long", dir);
         if (rc == URS_OK)
             rc = load_file(c, path, e);

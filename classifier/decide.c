@@ -6,11 +6,11 @@
 #include "classifier/classifier_int.h"
 
 /* Evidence rows kept per tag value. */
-#define EV_DISC 2
-#define EV_MODE 2
+#define EV_DISC  2
+#define EV_MODE  2
 #define EV_SCHED 1
-#define EV_ROLE 2
-#define EV_UR 3
+#define EV_ROLE  2
+#define EV_UR    3
 
 static bool is_ur_family(enum role_family f)
 {
@@ -39,8 +39,8 @@ static int negative_evidence(const struct scan *s, struct posting *p, enum tag_k
     if (best == s->c->rules_len)
         return URS_OK;
     const struct match *m = &s->m[s->first[best]];
-    int rc = posting_add_evidence(p, kind, value, s->text.data + m->start, m->end - m->start,
-                                  m->start);
+    int rc =
+        posting_add_evidence(p, kind, value, s->text.data + m->start, m->end - m->start, m->start);
     return rc == URS_ELIMIT ? URS_OK : rc;
 }
 
@@ -129,8 +129,8 @@ static int decide_disciplines(const struct scan *s, struct posting *p)
         if (score < s->c->set.discipline_min)
             continue;
         p->disciplines |= 1u << d;
-        rc = scan_evidence(s, p, TAG_DISCIPLINE, disc_name((enum disc)d), CT_DISCIPLINE, d,
-                           EV_DISC);
+        rc =
+            scan_evidence(s, p, TAG_DISCIPLINE, disc_name((enum disc)d), CT_DISCIPLINE, d, EV_DISC);
     }
     return rc;
 }
@@ -142,8 +142,7 @@ static int decide_schedule(const struct scan *s, struct posting *p)
         if (SCORE(s, CT_SCHEDULE, v) < s->c->set.schedule_min)
             continue;
         p->schedule |= 1u << v;
-        rc = scan_evidence(s, p, TAG_SCHEDULE, sched_name((enum sched)v), CT_SCHEDULE, v,
-                           EV_SCHED);
+        rc = scan_evidence(s, p, TAG_SCHEDULE, sched_name((enum sched)v), CT_SCHEDULE, v, EV_SCHED);
     }
     return rc;
 }
@@ -151,18 +150,18 @@ static int decide_schedule(const struct scan *s, struct posting *p)
 /*
  * Work mode, strongest statement first: hybrid; an on-site requirement (beats a "Remote"
  * location bucket); remote; a plain on-site statement; on site inferred from hands-on duties,
- * for clinical, clerical and coordination jobs that are not UR roles, or for any job when the hands-on
- * evidence is twice the usual.
+ * for clinical, clerical and coordination jobs that are not UR roles, or for any job when the
+ * hands-on evidence is twice the usual.
  */
 static int decide_mode(const struct scan *s, struct posting *p)
 {
     double min = s->c->set.mode_min;
     int v = -1;
     enum work_mode mode = MODE_UNKNOWN;
-    bool infer = (!p->ur_role && (p->role_family == ROLE_CLINICAL_OTHER ||
-                                  p->role_family == ROLE_ADMIN_OTHER ||
-                                  is_coord_family(p->role_family))) ||
-                 SCORE(s, CT_MODE, MV_ONSITE_INFERRED) >= 2 * min;
+    bool infer =
+        (!p->ur_role && (p->role_family == ROLE_CLINICAL_OTHER ||
+                         p->role_family == ROLE_ADMIN_OTHER || is_coord_family(p->role_family))) ||
+        SCORE(s, CT_MODE, MV_ONSITE_INFERRED) >= 2 * min;
     if (SCORE(s, CT_MODE, MV_HYBRID) >= min)
         v = MV_HYBRID, mode = MODE_HYBRID;
     else if (SCORE(s, CT_MODE, MV_ONSITE_REQUIRED) >= min)

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Evaluation: classify a labelled JSON Lines set and count hits and misses per tag and value. */
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "classifier/eval_int.h"
 #include "common/limits.h"
@@ -15,8 +14,8 @@
 
 #define EVAL_MAX_RECORDS 100000
 
-static const char *const etag_names[ET_COUNT] = {"ur_role",  "role_family", "discipline",
-                                                 "work_mode", "schedule",   "license"};
+static const char *const etag_names[ET_COUNT] = {"ur_role",   "role_family", "discipline",
+                                                 "work_mode", "schedule",    "license"};
 
 const char *etag_name(enum etag t)
 {
@@ -25,8 +24,8 @@ const char *etag_name(enum etag t)
 
 size_t etag_values(enum etag t)
 {
-    static const size_t n[ET_COUNT] = {2, ROLE_COUNT, DISC_COUNT, MODE_COUNT, SCHED_COUNT,
-                                       STATE_COUNT};
+    static const size_t n[ET_COUNT] = {2,          ROLE_COUNT,  DISC_COUNT,
+                                       MODE_COUNT, SCHED_COUNT, STATE_COUNT};
     return n[t];
 }
 
@@ -119,7 +118,8 @@ static int names_to_bits(json_t *arr, int (*parse)(const char *), uint64_t *out)
     *out = 0;
     if (!json_is_array(arr))
         return URS_EPARSE;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         int bit = json_is_string(v) ? parse(json_string_value(v)) : -1;
         if (bit < 0 || bit >= 64)
             return URS_EPARSE;
@@ -278,8 +278,7 @@ static int add_line(const struct classifier *c, struct classify_eval *ev, const 
     return rc;
 }
 
-static int read_lines(const struct classifier *c, struct classify_eval *ev, FILE *f,
-                      struct err *e)
+static int read_lines(const struct classifier *c, struct classify_eval *ev, FILE *f, struct err *e)
 {
     char *buf = NULL;
     size_t cap = 0, line = 0;

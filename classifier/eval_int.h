@@ -36,9 +36,9 @@ struct classify_eval {
     struct eval_record *rec;
     size_t len, cap;
     struct counts c[ET_COUNT][EVAL_MAX_VALUES];
-    size_t salary_stated;  /* records whose label states a salary */
-    size_t salary_exact;   /* ... and the classifier found exactly that */
-    size_t salary_false;   /* a salary found where the label states none */
+    size_t salary_stated; /* records whose label states a salary */
+    size_t salary_exact;  /* ... and the classifier found exactly that */
+    size_t salary_false;  /* a salary found where the label states none */
 };
 
 /* Names for reports. */

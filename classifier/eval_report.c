@@ -6,11 +6,11 @@
 #include "classifier/eval_int.h"
 
 /* Targets from issue 3: the dev set and the held-out set must meet them. */
-#define TARGET_UR 0.95
-#define TARGET_DISC 0.95
-#define TARGET_MODE 0.90
-#define TARGET_SCHED 0.90
-#define TARGET_LIC 0.90
+#define TARGET_UR     0.95
+#define TARGET_DISC   0.95
+#define TARGET_MODE   0.90
+#define TARGET_SCHED  0.90
+#define TARGET_LIC    0.90
 #define TARGET_SALARY 0.95
 
 static double ratio(size_t a, size_t b)
@@ -54,8 +54,8 @@ bool classify_eval_targets_met(const struct classify_eval_scores *sc, struct sbu
         if (t[i].score + 1e-9 >= t[i].min)
             continue;
         ok = false;
-        if (why && sbuf_printf(why, "%s%s %.3f < %.2f", why->len ? "; " : "", t[i].name,
-                               t[i].score, t[i].min) != URS_OK)
+        if (why && sbuf_printf(why, "%s%s %.3f < %.2f", why->len ? "; " : "", t[i].name, t[i].score,
+                               t[i].min) != URS_OK)
             break;
     }
     return ok;
@@ -64,7 +64,8 @@ bool classify_eval_targets_met(const struct classify_eval_scores *sc, struct sbu
 static int row(struct sbuf *out, const char *tag, const char *value, const struct counts *c)
 {
     double p = ratio(c->tp, c->tp + c->fp), r = ratio(c->tp, c->tp + c->fn);
-    double f1 = c->tp + c->fp + c->fn ? 2.0 * (double)c->tp / (double)(2 * c->tp + c->fp + c->fn) : 1;
+    double f1 =
+        c->tp + c->fp + c->fn ? 2.0 * (double)c->tp / (double)(2 * c->tp + c->fp + c->fn) : 1;
     return sbuf_printf(out, "%-12s %-20s %5zu %5zu %5zu  %6.3f %6.3f %6.3f\n", tag, value, c->tp,
                        c->fp, c->fn, p, r, f1);
 }
@@ -92,8 +93,9 @@ static int headline(const struct classify_eval *ev, struct sbuf *out)
     struct classify_eval_scores sc;
     struct target t[6];
     classify_eval_scores(ev, &sc);
-    int rc = sbuf_printf(out, "\nsalary       exact %zu of %zu postings that state one (%.3f); "
-                              "%zu salaries found where the label states none\n\n",
+    int rc = sbuf_printf(out,
+                         "\nsalary       exact %zu of %zu postings that state one (%.3f); "
+                         "%zu salaries found where the label states none\n\n",
                          ev->salary_exact, ev->salary_stated, sc.salary_exact, ev->salary_false);
     if (rc == URS_OK)
         rc = sbuf_printf(out, "%-24s %6s  %s\n", "headline", "score", "target");
@@ -130,16 +132,17 @@ static int evidence(struct sbuf *out, const struct posting *p, enum tag_kind kin
     for (size_t i = 0; i < p->evidence_len && shown < 3 && rc == URS_OK; i++) {
         if (p->evidence[i].tag != kind)
             continue;
-        rc = sbuf_printf(out, "%s%s=\"%s\"@%zu", shown++ ? "; " : " evidence: ",
-                         p->evidence[i].value, p->evidence[i].phrase, p->evidence[i].offset);
+        rc = sbuf_printf(out, "%s%s=\"%s\"@%zu",
+                         shown++ ? "; " : " evidence: ", p->evidence[i].value,
+                         p->evidence[i].phrase, p->evidence[i].offset);
     }
     return rc;
 }
 
 static int misses(const struct classify_eval *ev, struct sbuf *out)
 {
-    static const enum tag_kind kinds[ET_COUNT] = {TAG_UR_ROLE, TAG_ROLE_FAMILY, TAG_DISCIPLINE,
-                                                  TAG_WORK_MODE, TAG_SCHEDULE, TAG_LICENSE};
+    static const enum tag_kind kinds[ET_COUNT] = {TAG_UR_ROLE,   TAG_ROLE_FAMILY, TAG_DISCIPLINE,
+                                                  TAG_WORK_MODE, TAG_SCHEDULE,    TAG_LICENSE};
     int rc = sbuf_puts(out, "\nmisses (id, tag, expected, got, evidence):\n");
     for (size_t i = 0; i < ev->len && rc == URS_OK; i++) {
         const struct eval_record *r = &ev->rec[i];
@@ -162,8 +165,8 @@ static int misses(const struct classify_eval *ev, struct sbuf *out)
         if (rc == URS_OK && (ws->period != PERIOD_NONE || gs->period != PERIOD_NONE) &&
             !eval_salary_equal(ws, gs)) {
             rc = sbuf_printf(out, "%-8s %-12s expected %.2f-%.2f/%s got %.2f-%.2f/%s", r->id,
-                             "salary", ws->min, ws->max, period_name(ws->period), gs->min,
-                             gs->max, period_name(gs->period));
+                             "salary", ws->min, ws->max, period_name(ws->period), gs->min, gs->max,
+                             period_name(gs->period));
             if (rc == URS_OK)
                 rc = evidence(out, &r->got, TAG_SALARY);
             if (rc == URS_OK)
@@ -178,8 +181,8 @@ int classify_eval_report(const struct classify_eval *ev, bool show_misses, struc
     size_t postings = 0;
     for (size_t i = 0; i < ev->len; i++)
         postings += ev->rec[i].want.is_posting;
-    int rc = sbuf_printf(out, "eval: %s: %zu records (%zu postings, %zu other pages)\n\n",
-                         ev->path, ev->len, postings, ev->len - postings);
+    int rc = sbuf_printf(out, "eval: %s: %zu records (%zu postings, %zu other pages)\n\n", ev->path,
+                         ev->len, postings, ev->len - postings);
     if (rc == URS_OK)
         rc = table(ev, out);
     if (rc == URS_OK)

@@ -6,8 +6,8 @@
 
 #include "classifier/classifier_int.h"
 
-#define ANY_REACH 120 /* bytes after an "any US state" phrase whose state names it explains */
-#define RESIDENCE_REACH 40 /* bytes before a state in which "must reside in" takes it */
+#define ANY_REACH       120 /* bytes after an "any US state" phrase whose state names it explains */
+#define RESIDENCE_REACH 40  /* bytes before a state in which "must reside in" takes it */
 
 /* The licence rule matches of one scan, sorted by kind once. */
 struct lic {

@@ -11,14 +11,13 @@
 #include "classifier/classifier_int.h"
 #include "common/limits.h"
 
-#define MAX_EXPANSIONS 1024 /* literal phrases one rule line may expand to */
-#define MAX_PHRASE 200      /* bytes of one expanded phrase */
-#define MAX_RULES 100000    /* rule lines in all files */
-#define MAX_PATTERNS 200000 /* expanded phrases in all files */
+#define MAX_EXPANSIONS 1024   /* literal phrases one rule line may expand to */
+#define MAX_PHRASE     200    /* bytes of one expanded phrase */
+#define MAX_RULES      100000 /* rule lines in all files */
+#define MAX_PATTERNS   200000 /* expanded phrases in all files */
 
-static const char *const tag_names[CT_COUNT] = {"discipline", "work_mode", "schedule",
-                                                "role",       "ur",        "page",
-                                                "state",      "licence",   "salary"};
+static const char *const tag_names[CT_COUNT] = {
+    "discipline", "work_mode", "schedule", "role", "ur", "page", "state", "licence", "salary"};
 static const char *const mode_values[MV_COUNT] = {"remote", "hybrid", "onsite", "onsite_required",
                                                   "onsite_inferred"};
 static const char *const page_values[PV_COUNT] = {"article", "posting", "healthcare",
@@ -92,7 +91,9 @@ const char *ctag_value_name(enum ctag t, int v)
     case CT_LICENCE:
         return v >= 0 && v < LV_COUNT ? lic_values[v] : "";
     case CT_SALARY:
-        return v == SAL_CONTEXT ? "context" : v == SAL_SKIP ? "skip" : period_name((enum pay_period)v);
+        return v == SAL_CONTEXT ? "context"
+               : v == SAL_SKIP  ? "skip"
+                                : period_name((enum pay_period)v);
     default:
         return "";
     }
@@ -106,17 +107,20 @@ struct setting_desc {
     double min, max;
 };
 
-#define SETTING(n, lo, hi) {#n, offsetof(struct csettings, n), lo, hi}
+#define SETTING(n, lo, hi)                                                                         \
+    {                                                                                              \
+#n, offsetof(struct csettings, n), lo, hi                                                  \
+    }
 static const struct setting_desc settings[] = {
     SETTING(discipline_min, 0, 1000), SETTING(requirement_weight, 0, 1000),
-    SETTING(mode_min, 0, 1000),
-    SETTING(schedule_min, 0, 1000),   SETTING(ur_min, 0, 1000),
-    SETTING(ur_coord_min, 0, 1000),   SETTING(article_min, 0, 1000),
-    SETTING(ur_strong, 0, 1000),      SETTING(review_lean, 0, 10),
-    SETTING(healthcare_min, 0, 1000), SETTING(repeat_bonus, 0, 10),
-    SETTING(repeat_max, 1, 100),      SETTING(head_bytes, 0, 65536),
-    SETTING(licence_window, 0, 1000), SETTING(code_window, 0, 1000),
-    SETTING(salary_after, 0, 1000),   SETTING(salary_before, 0, 1000),
+    SETTING(mode_min, 0, 1000),       SETTING(schedule_min, 0, 1000),
+    SETTING(ur_min, 0, 1000),         SETTING(ur_coord_min, 0, 1000),
+    SETTING(article_min, 0, 1000),    SETTING(ur_strong, 0, 1000),
+    SETTING(review_lean, 0, 10),      SETTING(healthcare_min, 0, 1000),
+    SETTING(repeat_bonus, 0, 10),     SETTING(repeat_max, 1, 100),
+    SETTING(head_bytes, 0, 65536),    SETTING(licence_window, 0, 1000),
+    SETTING(code_window, 0, 1000),    SETTING(salary_after, 0, 1000),
+    SETTING(salary_before, 0, 1000),
 };
 
 static int parse_number(const char *s, double *out)
@@ -159,8 +163,12 @@ static int parse_zones(const char *s, unsigned *out)
     static const struct {
         const char *name;
         unsigned bits;
-    } zones[] = {{"title", Z_TITLE}, {"loc", Z_LOC},   {"head", Z_HEAD},
-                 {"body", Z_BODY},   {"hint", Z_HINT}, {"url", Z_URL},
+    } zones[] = {{"title", Z_TITLE},
+                 {"loc", Z_LOC},
+                 {"head", Z_HEAD},
+                 {"body", Z_BODY},
+                 {"hint", Z_HINT},
+                 {"url", Z_URL},
                  {"text", Z_TITLE | Z_LOC | Z_BODY},
                  {"any", Z_TITLE | Z_LOC | Z_BODY | Z_HINT | Z_URL}};
     unsigned bits = 0;
@@ -398,8 +406,8 @@ static int parse_rule(struct classifier *c, struct rule *r, char *line, struct e
                        "%s:%u: unknown zone '%s' (title, loc, head, body, hint, url, text, any)",
                        r->file, r->line, zones);
     if (parse_number(weight, &r->weight) != URS_OK || fabs(r->weight) > 1000)
-        return err_set(e, URS_EPARSE, "%s:%u: weight '%s' is not a number in -1000..1000",
-                       r->file, r->line, weight);
+        return err_set(e, URS_EPARSE, "%s:%u: weight '%s' is not a number in -1000..1000", r->file,
+                       r->line, weight);
     if (!*pat)
         return err_set(e, URS_EPARSE, "%s:%u: missing phrase after the weight", r->file, r->line);
     r->flags = 0;
@@ -466,8 +474,7 @@ static int parse_line(struct classifier *c, char *line, struct rule *cur, bool *
     return parse_rule(c, &r, line, e);
 }
 
-int rules_parse(struct classifier *c, const char *file, const char *text, size_t len,
-                struct err *e)
+int rules_parse(struct classifier *c, const char *file, const char *text, size_t len, struct err *e)
 {
     char **files = realloc(c->files, (c->files_len + 1) * sizeof *files);
     if (!files)

@@ -9,9 +9,9 @@
 
 #include "classifier/classifier_int.h"
 
-#define SKIP_BEFORE 30 /* bytes before an amount searched for "bonus", "per visit" ... */
-#define SKIP_AFTER 25
-#define USD_AFTER 8    /* bytes after an amount in which "USD" marks it as money */
+#define SKIP_BEFORE    30 /* bytes before an amount searched for "bonus", "per visit" ... */
+#define SKIP_AFTER     25
+#define USD_AFTER      8   /* bytes after an amount in which "USD" marks it as money */
 #define MAX_CANDIDATES 200 /* amounts weighed per posting: bounded time on junk */
 
 /* The salary rule matches of one scan. */
@@ -24,9 +24,9 @@ struct sal_scan {
 struct amount {
     size_t start, end; /* the amount or range in the text */
     double min, max;
-    bool dollar;       /* "$" before it or "USD" after it */
+    bool dollar; /* "$" before it or "USD" after it */
     bool range;
-    bool up_to;        /* "up to $X": no minimum */
+    bool up_to; /* "up to $X": no minimum */
 };
 
 /* Parse "85", "85,000", "85000.50", "85K" at t[i]; returns the bytes used, 0 when none. */
@@ -54,7 +54,8 @@ static size_t number(const char *t, size_t len, size_t i, double *out)
         for (j++; j < len && isdigit((unsigned char)t[j]); j++, scale /= 10)
             v += (t[j] - '0') * scale;
     }
-    if (j < len && (t[j] == 'k' || t[j] == 'K') && (j + 1 >= len || !isalpha((unsigned char)t[j + 1]))) {
+    if (j < len && (t[j] == 'k' || t[j] == 'K') &&
+        (j + 1 >= len || !isalpha((unsigned char)t[j + 1]))) {
         v *= 1000;
         j++;
     }
@@ -71,7 +72,8 @@ static size_t range_sep(const char *t, size_t len, size_t i)
     size_t k = j;
     if (j < len && t[j] == '-')
         k = j + 1;
-    else if (j + 3 <= len && (memcmp(t + j, "\xe2\x80\x93", 3) == 0 || memcmp(t + j, "\xe2\x80\x94", 3) == 0))
+    else if (j + 3 <= len &&
+             (memcmp(t + j, "\xe2\x80\x93", 3) == 0 || memcmp(t + j, "\xe2\x80\x94", 3) == 0))
         k = j + 3;
     else if (j + 3 <= len && strncasecmp(t + j, "to ", 3) == 0)
         k = j + 2;
@@ -84,12 +86,26 @@ static size_t range_sep(const char *t, size_t len, size_t i)
     return k - i;
 }
 
+/* "/hr", "/hour", "/yr", "/year" right after an amount: bytes used, else 0. */
+static size_t period_suffix(const char *t, size_t len, size_t i)
+{
+    static const char *const units[] = {"/hour", "/hr", "/year", "/yr", "/h", "/y"};
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++) {
+        size_t n = strlen(units[k]);
+        if (i + n <= len && strncasecmp(t + i, units[k], n) == 0 &&
+            (i + n == len || !isalpha((unsigned char)t[i + n])))
+            return n;
+    }
+    return 0;
+}
+
 static bool word_before(const char *t, size_t i, const char *word)
 {
     size_t n = strlen(word);
     while (i > 0 && t[i - 1] == ' ')
         i--;
-    return i >= n && strncasecmp(t + i - n, word, n) == 0 && (i == n || !isalpha((unsigned char)t[i - n - 1]));
+    return i >= n && strncasecmp(t + i - n, word, n) == 0 &&
+           (i == n || !isalpha((unsigned char)t[i - n - 1]));
 }
 
 /* An amount or a range starting at t[i] (after any "$"); false when none. */
@@ -100,18 +116,24 @@ static bool amount_at(const struct scan *s, size_t i, struct amount *a)
     memset(a, 0, sizeof *a);
     if (i > 0 && (isdigit((unsigned char)t[i - 1]) || t[i - 1] == '.' || t[i - 1] == ','))
         return false;
-    a->dollar = i > 0 && t[i - 1] == '$';
-    a->start = a->dollar ? i - 1 : i;
+    size_t sign = i > 0 && t[i - 1] == '$'                    ? 1 /* "$85,000" */
+                  : i > 1 && t[i - 1] == ' ' && t[i - 2] == '$' ? 2 /* "$ 85,000" */
+                  : i > 3 && strncmp(t + i - 4, "USD ", 4) == 0 ? 4 /* "USD 85,000" */
+                                                                : 0;
+    a->dollar = sign > 0;
+    a->start = i - sign;
     if (!(n = number(t, len, i, &a->min)))
         return false;
     a->max = a->min;
     a->end = i + n;
-    size_t sep = range_sep(t, len, a->end);
+    size_t unit = period_suffix(t, len, a->end); /* "$20/hr - $23/hr" */
+    size_t sep = range_sep(t, len, a->end + unit);
     if (sep) {
-        size_t j = a->end + sep;
+        size_t j = a->end + unit + sep;
         bool dollar2 = j < len && t[j] == '$';
         double second;
-        if ((n = number(t, len, j + dollar2, &second)) > 0 && (!a->dollar || dollar2 || second >= a->min)) {
+        if ((n = number(t, len, j + dollar2, &second)) > 0 &&
+            (!a->dollar || dollar2 || second >= a->min)) {
             if (second >= 1000 && a->min < 1000 && (t[j + dollar2 + n - 1] | 32) == 'k')
                 a->min *= 1000;
             a->max = second;
@@ -164,6 +186,17 @@ static long near(const struct sal_scan *ss, const struct amount *a, int value, d
     return best;
 }
 
+/* A "bonus" or "per visit" next to a: in the same clause, with no other amount in between
+ * ("$80,000/yr - $95,000/yr plus a $10,000 sign-on bonus" is still pay). */
+static bool skip_applies(const struct scan *s, const struct amount *a, const struct match *skip)
+{
+    size_t from = skip->end <= a->start ? skip->end : a->end;
+    size_t to = skip->end <= a->start ? a->start : skip->start;
+    if (to > from && memchr(s->text.data + from, '$', to - from))
+        return false;
+    return scan_same_clause(s, from, to);
+}
+
 static bool plausible(double v, enum pay_period p)
 {
     static const double lo[PERIOD_COUNT] = {0, 5, 100, 500, 10000};
@@ -180,14 +213,12 @@ static bool accept(const struct sal_scan *ss, const struct amount *a, struct sal
     const struct match *per = NULL, *ctx = NULL, *skip = NULL;
     bool has_period = near(ss, a, -1, set->salary_before, set->salary_after, &per) >= 0;
     bool has_ctx = near(ss, a, SAL_CONTEXT, set->salary_before, 0, &ctx) >= 0;
-    if (near(ss, a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 &&
-        scan_same_clause(s, skip->end < a->start ? skip->end : a->end,
-                         skip->end < a->start ? a->start : skip->start))
+    if (near(ss, a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 && skip_applies(s, a, skip))
         return false;
     if (a->dollar ? !(has_period || has_ctx || a->range) : !(a->range && (has_period || has_ctx)))
         return false;
-    enum pay_period period = has_period ? (enum pay_period)s->c->rules[per->rule].value
-                             : a->max >= 15000           ? PERIOD_YEAR
+    enum pay_period period = has_period        ? (enum pay_period)s->c->rules[per->rule].value
+                             : a->max >= 15000 ? PERIOD_YEAR
                              : a->max >= 5 && a->max <= 300 ? PERIOD_HOUR
                                                             : PERIOD_NONE;
     if (period == PERIOD_NONE || !plausible(a->max, period) ||
@@ -219,8 +250,8 @@ static int found(const struct scan *s, struct posting *p, const struct salary *s
                  size_t b)
 {
     p->salary = *sal;
-    int rc = posting_add_evidence(p, TAG_SALARY, period_name(sal->period), s->text.data + a,
-                                  b - a, a);
+    int rc =
+        posting_add_evidence(p, TAG_SALARY, period_name(sal->period), s->text.data + a, b - a, a);
     return rc == URS_ELIMIT ? URS_OK : rc;
 }
 

@@ -135,8 +135,8 @@ static size_t tag_len(const char *t, size_t len, bool *block)
             return 0;
         if (t[i] == '>') {
             const char *name = t[1] == '/' ? t + 2 : t + 1;
-            static const char *const blocks[] = {"p",  "br", "li", "div", "h1",    "h2",
-                                                 "h3", "h4", "ul", "ol",  "tr",    "table",
+            static const char *const blocks[] = {"p",  "br", "li", "div", "h1", "h2",
+                                                 "h3", "h4", "ul", "ol",  "tr", "table",
                                                  "td", "h5", "h6", "dt",  "dd", "section"};
             *block = false;
             for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) {
@@ -160,8 +160,8 @@ static size_t special(const char *t, size_t len, char *out)
         {"&amp;", '&'},         {"&nbsp;", ' '},        {"&#160;", ' '},
         {"&#39;", '\''},        {"&apos;", '\''},       {"&rsquo;", '\''},
         {"&quot;", '"'},        {"&ndash;", ' '},       {"&mdash;", ' '},
-        {"\xc2\xa0", ' '},      {"\xe2\x80\x90", ' '}, {"\xe2\x80\x91", ' '},
-        {"\xe2\x80\x93", ' '},  {"\xe2\x80\x94", ' '}, {"\xe2\x80\xaf", ' '},
+        {"\xc2\xa0", ' '},      {"\xe2\x80\x90", ' '},  {"\xe2\x80\x91", ' '},
+        {"\xe2\x80\x93", ' '},  {"\xe2\x80\x94", ' '},  {"\xe2\x80\xaf", ' '},
         {"\xe2\x80\x98", '\''}, {"\xe2\x80\x99", '\''}, {"\xe2\x80\x9c", '"'},
         {"\xe2\x80\x9d", '"'},
     };
@@ -179,14 +179,16 @@ static size_t special(const char *t, size_t len, char *out)
 enum nkind { NK_COPY = 0, NK_UPPER, NK_SEP, NK_NL, NK_SPECIAL };
 
 static const uint8_t nkind[256] = {
-    ['A'] = NK_UPPER, ['B'] = NK_UPPER, ['C'] = NK_UPPER, ['D'] = NK_UPPER, ['E'] = NK_UPPER,
-    ['F'] = NK_UPPER, ['G'] = NK_UPPER, ['H'] = NK_UPPER, ['I'] = NK_UPPER, ['J'] = NK_UPPER,
-    ['K'] = NK_UPPER, ['L'] = NK_UPPER, ['M'] = NK_UPPER, ['N'] = NK_UPPER, ['O'] = NK_UPPER,
-    ['P'] = NK_UPPER, ['Q'] = NK_UPPER, ['R'] = NK_UPPER, ['S'] = NK_UPPER, ['T'] = NK_UPPER,
-    ['U'] = NK_UPPER, ['V'] = NK_UPPER, ['W'] = NK_UPPER, ['X'] = NK_UPPER, ['Y'] = NK_UPPER,
-    ['Z'] = NK_UPPER, [' '] = NK_SEP,   ['\t'] = NK_SEP,  ['\r'] = NK_SEP,  ['\f'] = NK_SEP,
-    ['\v'] = NK_SEP,  ['-'] = NK_SEP,   ['_'] = NK_SEP,   [':'] = NK_SEP,   ['\n'] = NK_NL,
-    ['<'] = NK_SPECIAL, ['&'] = NK_SPECIAL, [0xc2] = NK_SPECIAL, [0xe2] = NK_SPECIAL,
+    ['A'] = NK_UPPER,   ['B'] = NK_UPPER,    ['C'] = NK_UPPER,    ['D'] = NK_UPPER,
+    ['E'] = NK_UPPER,   ['F'] = NK_UPPER,    ['G'] = NK_UPPER,    ['H'] = NK_UPPER,
+    ['I'] = NK_UPPER,   ['J'] = NK_UPPER,    ['K'] = NK_UPPER,    ['L'] = NK_UPPER,
+    ['M'] = NK_UPPER,   ['N'] = NK_UPPER,    ['O'] = NK_UPPER,    ['P'] = NK_UPPER,
+    ['Q'] = NK_UPPER,   ['R'] = NK_UPPER,    ['S'] = NK_UPPER,    ['T'] = NK_UPPER,
+    ['U'] = NK_UPPER,   ['V'] = NK_UPPER,    ['W'] = NK_UPPER,    ['X'] = NK_UPPER,
+    ['Y'] = NK_UPPER,   ['Z'] = NK_UPPER,    [' '] = NK_SEP,      ['\t'] = NK_SEP,
+    ['\r'] = NK_SEP,    ['\f'] = NK_SEP,     ['\v'] = NK_SEP,     ['-'] = NK_SEP,
+    ['_'] = NK_SEP,     [':'] = NK_SEP,      ['\n'] = NK_NL,      ['<'] = NK_SPECIAL,
+    ['&'] = NK_SPECIAL, [0xc2] = NK_SPECIAL, [0xe2] = NK_SPECIAL,
 };
 
 /* Copy plain bytes from t[i] on, lower-cased; returns where the run stops. */
@@ -295,8 +297,8 @@ static int run_regexes(struct scan *s)
         size_t r = s->c->regex[i];
         PCRE2_SIZE at = 0;
         for (int hits = 0; hits < REGEX_MAX_HITS && at <= s->text.len; hits++) {
-            int m = pcre2_match(s->c->rules[r].re, (PCRE2_SPTR)s->text.data, s->text.len, at,
-                                0, md, s->c->mctx);
+            int m = pcre2_match(s->c->rules[r].re, (PCRE2_SPTR)s->text.data, s->text.len, at, 0, md,
+                                s->c->mctx);
             if (m < 0)
                 break; /* no match, or a match limit: either way this rule is done */
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -431,7 +433,8 @@ bool scan_same_clause(const struct scan *s, size_t a, size_t b)
         if (t[i] == '\n' || t[i] == ';')
             return false;
         /* ". X" ends a sentence; "U.S. state" and "D.C." do not */
-        if (t[i] == '.' && i + 1 < b && t[i + 1] == ' ' && i > 0 && islower((unsigned char)t[i - 1]))
+        if (t[i] == '.' && i + 1 < b && t[i + 1] == ' ' && i > 0 &&
+            islower((unsigned char)t[i - 1]))
             return false;
     }
     return true;
@@ -444,8 +447,8 @@ static int add_evidence(struct posting *p, enum tag_kind kind, const char *value
         if (p->evidence[i].tag == kind && p->evidence[i].offset == m->start &&
             strcmp(p->evidence[i].value, value) == 0)
             return URS_OK;
-    int rc = posting_add_evidence(p, kind, value, s->text.data + m->start, m->end - m->start,
-                                  m->start);
+    int rc =
+        posting_add_evidence(p, kind, value, s->text.data + m->start, m->end - m->start, m->start);
     return rc == URS_ELIMIT ? URS_OK : rc;
 }
 

@@ -2,12 +2,11 @@
 /* `urscout classify [FILE|-]`: tag a saved page (text, HTML or JSON-LD) and show the evidence. */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <jansson.h>
 
 #include "classifier/classifier.h"
 #include "cli/cli.h"
@@ -143,9 +142,9 @@ static void join_strings(json_t *v, char *buf, size_t size)
     json_t *s;
     json_array_foreach(v, i, s)
     {
-        int n = json_is_string(s) ? snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
-                                             json_string_value(s))
-                                  : 0;
+        int n = json_is_string(s)
+                    ? snprintf(buf + len, size - len, "%s%s", len ? ", " : "", json_string_value(s))
+                    : 0;
         if (n < 0 || (size_t)n >= size - len)
             break;
         len += (size_t)n;
@@ -208,8 +207,8 @@ static int from_job_posting(json_t *jp, struct posting *p)
     char buf[URS_MAX_FIELD];
     const char *title = json_string_value(json_object_get(jp, "title"));
     const char *desc = json_string_value(json_object_get(jp, "description"));
-    const char *org = json_string_value(json_object_get(json_object_get(jp, "hiringOrganization"),
-                                                        "name"));
+    const char *org =
+        json_string_value(json_object_get(json_object_get(jp, "hiringOrganization"), "name"));
     const char *url = json_string_value(json_object_get(jp, "url"));
     int rc = title ? set_clean(&p->title, title, UTF8_ONE_LINE, URS_MAX_TITLE) : URS_OK;
     if (rc == URS_OK && desc)
@@ -370,9 +369,9 @@ struct classify_opts {
 static int parse_opts(int argc, char **argv, struct classify_opts *o)
 {
     static const struct option longs[] = {{"rules", required_argument, NULL, 'r'},
-                                           {"format", required_argument, NULL, 'f'},
-                                           {"trace", no_argument, NULL, 't'},
-                                           {NULL, 0, NULL, 0}};
+                                          {"format", required_argument, NULL, 'f'},
+                                          {"trace", no_argument, NULL, 't'},
+                                          {NULL, 0, NULL, 0}};
     int ch;
     optind = 1;
     opterr = 0;
@@ -396,7 +395,8 @@ static int parse_opts(int argc, char **argv, struct classify_opts *o)
     return CLI_OK;
 }
 
-static int output(const struct classifier *c, const struct posting *p, const struct classify_opts *o)
+static int output(const struct classifier *c, const struct posting *p,
+                  const struct classify_opts *o)
 {
     if (o->json) {
         json_t *j = cli_posting_to_json(p);

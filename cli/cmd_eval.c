@@ -14,7 +14,7 @@
 #include "db/db.h"
 
 #define RECLASSIFY_BATCH 500 /* postings per transaction */
-#define CONTEXT_BYTES 40     /* text shown on each side of a piece of evidence */
+#define CONTEXT_BYTES    40  /* text shown on each side of a piece of evidence */
 
 static const char eval_usage[] =
     "usage: urscout eval [--rules FILE|DIR] [--no-misses] [--check] FILE.jsonl\n"
@@ -194,8 +194,8 @@ int cli_cmd_explain(struct app *app, int argc, char **argv)
         cli_error_e("explain", &e);
         status = CLI_FAIL;
     } else {
-        printf("posting %lld, tags %s:\n\n", id, c ? "from the current rules (not saved)"
-                                                  : "as stored");
+        printf("posting %lld, tags %s:\n\n", id,
+               c ? "from the current rules (not saved)" : "as stored");
         cli_print_classified(&p);
         print_contexts(&p);
     }
@@ -240,7 +240,8 @@ static bool same_evidence(const struct posting *a, const struct posting *b)
     if (a->evidence_len != b->evidence_len)
         return false;
     for (size_t i = 0; i < a->evidence_len; i++)
-        if (a->evidence[i].tag != b->evidence[i].tag || a->evidence[i].offset != b->evidence[i].offset ||
+        if (a->evidence[i].tag != b->evidence[i].tag ||
+            a->evidence[i].offset != b->evidence[i].offset ||
             strcmp(a->evidence[i].value, b->evidence[i].value) != 0 ||
             strcmp(a->evidence[i].phrase, b->evidence[i].phrase) != 0)
             return false;

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for classifier/: every tag with positive and negative phrasing, rules errors, bad
  * input, threads, the labelled sets, and the classify / explain / reclassify / eval commands. */
-#include "testutil.h"
-
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +10,7 @@
 
 #include "classifier/classifier.h"
 #include "common/common.h"
+#include "testutil.h"
 
 static struct classifier *open_embedded(void)
 {
@@ -46,9 +45,9 @@ struct tag_case {
     const char *name;
     const char *title, *location, *text, *work_hint, *employment_hint;
     const char *disc, *mode, *sched, *lic, *role;
-    int ur;                     /* -1, 0, 1 */
-    double sal_min, sal_max;    /* checked when sal_period is set */
-    const char *sal_period;     /* NULL: not checked; "": no salary */
+    int ur;                  /* -1, 0, 1 */
+    double sal_min, sal_max; /* checked when sal_period is set */
+    const char *sal_period;  /* NULL: not checked; "": no salary */
 };
 
 #define NOCHECK NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL
@@ -56,17 +55,17 @@ struct tag_case {
 static const struct tag_case cases[] = {
     /* discipline: the profession the job is for, not the ones it mentions */
     {"mention is not a discipline", "Utilization Review Nurse", NULL,
-     "You will consult with physicians and physician advisors on hard cases.", NULL, NULL,
-     "RN", NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
-    {"RN or PT names both", "Clinical Reviewer", NULL,
-     "Requirements: must be a licensed RN or PT with three years of acute care work.", NULL,
-     NULL, "PT,RN", NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
-    {"title beats body mentions", "Occupational Therapist", NULL,
-     "Our clinic also offers physical therapy and speech therapy services.", NULL, NULL, "OT",
+     "You will consult with physicians and physician advisors on hard cases.", NULL, NULL, "RN",
      NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"RN or PT names both", "Clinical Reviewer", NULL,
+     "Requirements: must be a licensed RN or PT with three years of acute care work.", NULL, NULL,
+     "PT,RN", NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"title beats body mentions", "Occupational Therapist", NULL,
+     "Our clinic also offers physical therapy and speech therapy services.", NULL, NULL, "OT", NULL,
+     NULL, NULL, NULL, -1, 0, 0, NULL},
     {"assistant is not the therapist", "Physical Therapist Assistant - Outpatient", NULL,
-     "Carry out plans of care written by the supervising physical therapist.", NULL, NULL,
-     "PTA", NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+     "Carry out plans of care written by the supervising physical therapist.", NULL, NULL, "PTA",
+     NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
     {"OTA counts as COTA", "OTA - Skilled Nursing", NULL, "COTA/L or OTA welcome.", NULL, NULL,
      "COTA", NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
     {"SLPA", "Speech-Language Pathology Assistant", NULL, "Work with our SLPs at two schools.",
@@ -77,11 +76,11 @@ static const struct tag_case cases[] = {
      "Qualifications: MD or DO with current board certification.", NULL, NULL, "MD", NULL, NULL,
      NULL, NULL, -1, 0, 0, NULL},
     {"physician assistant is not MD", "Physician Assistant - Urgent Care", NULL,
-     "See walk-in patients under physician supervision.", NULL, NULL, "", NULL, NULL, NULL,
-     NULL, -1, 0, 0, NULL},
+     "See walk-in patients under physician supervision.", NULL, NULL, "", NULL, NULL, NULL, NULL,
+     -1, 0, 0, NULL},
     {"MD in an address is Maryland, not a doctor", "Occupational Therapist", NULL,
-     "Our office is at 10 Main Street, Bethesda, MD 20814.", NULL, NULL, "OT", NULL, NULL, "",
-     NULL, -1, 0, 0, NULL},
+     "Our office is at 10 Main Street, Bethesda, MD 20814.", NULL, NULL, "OT", NULL, NULL, "", NULL,
+     -1, 0, 0, NULL},
     /* work mode */
     {"a perk is not remote", "Utilization Review Nurse", "Dallas, TX",
      "Perks include the chance to work from anywhere for up to four weeks a year.", NULL, NULL,
@@ -94,10 +93,10 @@ static const struct tag_case cases[] = {
      "This position is remote, but you must reside in TX.", NULL, NULL, NULL, "remote", NULL, "",
      NULL, -1, 0, 0, NULL},
     {"hybrid with on-site training", "Utilization Review Nurse", NULL,
-     "This is a hybrid role with an onsite requirement for training.", NULL, NULL, NULL,
-     "hybrid", NULL, NULL, NULL, -1, 0, 0, NULL},
-    {"schema.org TELECOMMUTE", "Clinical Reviewer", NULL, "Review requests.", "TELECOMMUTE",
-     NULL, NULL, "remote", NULL, NULL, NULL, -1, 0, 0, NULL},
+     "This is a hybrid role with an onsite requirement for training.", NULL, NULL, NULL, "hybrid",
+     NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"schema.org TELECOMMUTE", "Clinical Reviewer", NULL, "Review requests.", "TELECOMMUTE", NULL,
+     NULL, "remote", NULL, NULL, NULL, -1, 0, 0, NULL},
     {"work from home location", "Clinical Reviewer", "Work from home", "Review requests.", NULL,
      NULL, NULL, "remote", NULL, NULL, NULL, -1, 0, 0, NULL},
     {"telecommute title", "Telecommute RN Reviewer", NULL, "Review requests.", NULL, NULL, NULL,
@@ -107,8 +106,8 @@ static const struct tag_case cases[] = {
     /* schedule */
     {"employmentType PART_TIME", "Nurse Reviewer", NULL, "Review requests.", NULL, "PART_TIME",
      NULL, NULL, "part_time", NULL, NULL, -1, 0, 0, NULL},
-    {"employmentType PER_DIEM", "Nurse Reviewer", NULL, "Review requests.", NULL, "PER_DIEM",
-     NULL, NULL, "prn", NULL, NULL, -1, 0, 0, NULL},
+    {"employmentType PER_DIEM", "Nurse Reviewer", NULL, "Review requests.", NULL, "PER_DIEM", NULL,
+     NULL, "prn", NULL, NULL, -1, 0, 0, NULL},
     {"employmentType CONTRACTOR and TEMPORARY", "Nurse Reviewer", NULL, "Review requests.", NULL,
      "CONTRACTOR, TEMPORARY", NULL, NULL, "contract", NULL, NULL, -1, 0, 0, NULL},
     {"PRN and per diem in text", "Therapy Reviewer", NULL, "Schedule: PRN (per diem) weekends.",
@@ -122,15 +121,15 @@ static const struct tag_case cases[] = {
     {"a field label is not a value", "Nurse Reviewer", NULL,
      "Full Time/Part Time: Part time\nRegular/Temporary: Regular", NULL, NULL, NULL, NULL,
      "part_time", NULL, NULL, -1, 0, 0, NULL},
-    {"both stated", "Nurse Reviewer", NULL, "Open to full-time or part-time reviewers.", NULL,
-     NULL, NULL, NULL, "full_time,part_time", NULL, NULL, -1, 0, 0, NULL},
+    {"both stated", "Nurse Reviewer", NULL, "Open to full-time or part-time reviewers.", NULL, NULL,
+     NULL, NULL, "full_time,part_time", NULL, NULL, -1, 0, 0, NULL},
     /* licence */
     {"board name", "Therapy Reviewer", NULL,
      "Must hold a license issued by the Texas Board of Physical Therapy Examiners.", NULL, NULL,
      NULL, NULL, NULL, "TX", NULL, -1, 0, 0, NULL},
     {"codes in licence context, as a list", "Nurse Reviewer", NULL,
-     "Active RN license in TX or AZ required.", NULL, NULL, NULL, NULL, NULL, "TX,AZ", NULL, -1,
-     0, 0, NULL},
+     "Active RN license in TX or AZ required.", NULL, NULL, NULL, NULL, NULL, "TX,AZ", NULL, -1, 0,
+     0, NULL},
     {"an office address is no licence", "Nurse Reviewer", NULL,
      "Office: 500 Elm St, Austin, TX 78701. Must hold an active RN license.", NULL, NULL, NULL,
      NULL, NULL, "", NULL, -1, 0, 0, NULL},
@@ -139,8 +138,8 @@ static const struct tag_case cases[] = {
     {"any state", "Nurse Reviewer", NULL, "An active RN license in any U.S. state is required.",
      NULL, NULL, NULL, NULL, NULL, "ANY", NULL, -1, 0, 0, NULL},
     {"a driver's licence is not a professional licence", "Home Health PT", NULL,
-     "A valid Texas driver's license is required.", NULL, NULL, NULL, NULL, NULL, "", NULL, -1,
-     0, 0, NULL},
+     "A valid Texas driver's license is required.", NULL, NULL, NULL, NULL, NULL, "", NULL, -1, 0,
+     0, NULL},
     {"state name after licensed in", "Case Manager", NULL, "Must be licensed in Ohio as an RN.",
      NULL, NULL, NULL, NULL, NULL, "OH", NULL, -1, 0, 0, NULL},
     /* salary */
@@ -159,8 +158,8 @@ static const struct tag_case cases[] = {
      NOCHECK},
     /* role family and UR relevance */
     {"cloud utilization is not UR", "Cloud Utilization Analyst", NULL,
-     "Track server utilization and capacity planning across our AWS and Kubernetes accounts.",
-     NULL, NULL, "", NULL, NULL, NULL, "non_healthcare", 0, 0, 0, NULL},
+     "Track server utilization and capacity planning across our AWS and Kubernetes accounts.", NULL,
+     NULL, "", NULL, NULL, NULL, "non_healthcare", 0, 0, 0, NULL},
     {"clinic PT mentioning authorization", "Outpatient Physical Therapist", NULL,
      "Evaluate and treat patients in our clinic; the front desk obtains prior authorization "
      "when insurers require it.",
@@ -178,21 +177,21 @@ static const struct tag_case cases[] = {
      "help the front desk.",
      NULL, NULL, "", NULL, NULL, NULL, "admin_other", 0, 0, 0, NULL},
     {"appeals nurse", "Clinical Appeals Nurse", NULL,
-     "Review member appeals of adverse determinations against medical necessity criteria.",
-     NULL, NULL, "RN", NULL, NULL, NULL, "appeals_denials", 1, 0, 0, NULL},
+     "Review member appeals of adverse determinations against medical necessity criteria.", NULL,
+     NULL, "RN", NULL, NULL, NULL, "appeals_denials", 1, 0, 0, NULL},
     {"UM medical director", "Medical Director", NULL,
      "Make medical necessity determinations on prior authorization requests for our health "
      "plan.",
      NULL, NULL, "MD", NULL, NULL, NULL, "physician_advisor", 1, 0, 0, NULL},
     {"nursing home medical director", "Medical Director", NULL,
-     "Lead the medical staff of our skilled nursing facility and see residents on rounds.",
-     NULL, NULL, "MD", NULL, NULL, NULL, "clinical_other", 0, 0, 0, NULL},
+     "Lead the medical staff of our skilled nursing facility and see residents on rounds.", NULL,
+     NULL, "MD", NULL, NULL, NULL, "clinical_other", 0, 0, 0, NULL},
     {"hospital case manager doing admission review", "RN Case Manager", NULL,
-     "Apply InterQual to admissions and continued stays to decide medical necessity.", NULL,
-     NULL, "RN", NULL, NULL, NULL, "case_management", 1, 0, 0, NULL},
+     "Apply InterQual to admissions and continued stays to decide medical necessity.", NULL, NULL,
+     "RN", NULL, NULL, NULL, "case_management", 1, 0, 0, NULL},
     {"social-services case manager", "Housing Case Manager", NULL,
-     "Help veterans find housing and connect them with community services.", NULL, NULL, NULL,
-     NULL, NULL, NULL, "case_management", 0, 0, 0, NULL},
+     "Help veterans find housing and connect them with community services.", NULL, NULL, NULL, NULL,
+     NULL, NULL, "case_management", 0, 0, 0, NULL},
     {"explicitly not review work", "UM Policy Nurse", NULL,
      "This is not chart review: you turn health plan policy into logic for our software.", NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL},
@@ -205,9 +204,12 @@ static void salary_want(const char *name, double *min, double *max, const char *
         const char *name;
         double min, max;
         const char *period;
-    } s[] = {{"hourly range", 27, 36, "hour"},     {"yearly range", 65000, 80000, "year"},
-             {"K and /yr", 85000, 95000, "year"},  {"up to", 0, 31.83, "hour"},
-             {"monthly", 7000, 9000, "month"},     {"USD without a dollar sign", 79354.10, 103160.33, "year"},
+    } s[] = {{"hourly range", 27, 36, "hour"},
+             {"yearly range", 65000, 80000, "year"},
+             {"K and /yr", 85000, 95000, "year"},
+             {"up to", 0, 31.83, "hour"},
+             {"monthly", 7000, 9000, "month"},
+             {"USD without a dollar sign", 79354.10, 103160.33, "year"},
              {"not pay", 0, 0, ""}};
     *period = NULL;
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
@@ -514,9 +516,10 @@ static void *work(void *arg)
             struct err e;
             fill(&p, &cases[i]);
             fill(&q, &cases[i]);
-            if (classify_posting(w->c, &p, &e) != URS_OK || classify_posting(w->c, &q, &e) != URS_OK ||
-                p.disciplines != q.disciplines || p.role_family != q.role_family ||
-                p.evidence_len != q.evidence_len || p.ur_role != q.ur_role)
+            if (classify_posting(w->c, &p, &e) != URS_OK ||
+                classify_posting(w->c, &q, &e) != URS_OK || p.disciplines != q.disciplines ||
+                p.role_family != q.role_family || p.evidence_len != q.evidence_len ||
+                p.ur_role != q.ur_role)
                 w->failures++;
             posting_free(&p);
             posting_free(&q);
@@ -587,7 +590,8 @@ static void test_own_sets(void **state)
 {
     (void)state;
     static const char *const sets[] = {"tests/fixtures/classifier/synthetic.jsonl",
-                                       "tests/fixtures/classifier/synthetic2.jsonl"};
+                                       "tests/fixtures/classifier/synthetic2.jsonl",
+                                       "tests/fixtures/classifier/synthetic3.jsonl"};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
         char *path = tu_path(tu_source_dir(), sets[i]);
         eval_set(path);
@@ -602,8 +606,9 @@ static void test_eval_bad_file(void **state)
     struct classify_eval *ev = NULL;
     struct err e;
     char *dir = tu_mkdtemp(), *path = tu_path(dir, "bad.jsonl");
-    tu_write_file(path, "{\"id\": \"a\", \"text\": \"x\", \"labels\": {\"is_posting\": true, "
-                        "\"role_family\": \"article\", \"work_mode\": \"unknown\"}}\nnot json\n",
+    tu_write_file(path,
+                  "{\"id\": \"a\", \"text\": \"x\", \"labels\": {\"is_posting\": true, "
+                  "\"role_family\": \"article\", \"work_mode\": \"unknown\"}}\nnot json\n",
                   (size_t)-1);
     err_clear(&e);
     assert_int_equal(classify_eval_file(c, path, &ev, &e), URS_EPARSE);
