@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Classifier throughput: synthetic ~5 KB postings through classify_posting, postings/s. */
+/* Classifier throughput: synthetic ~5 KB postings through classify_posting, postings/s.
+ * The text is mostly job content (two thirds of the sentences are dense with rule phrases),
+ * the rest the company and legal boilerplate that postings carry. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,13 @@ static const char *const sentences[] = {
     "Salary: $65,000 - $80,000 a year plus an annual bonus of up to 10 percent. ",
     "Hybrid schedule: two days a week in our Dallas, TX 75201 office. ",
     "Equal opportunity employer: all qualified applicants will receive consideration. ",
+    /* the company, benefits and legal text real postings carry around the job itself */
+    "Founded in 1987, our organization serves more than two million people across the region. ",
+    "We believe great work happens when people feel supported, respected and heard. ",
+    "Benefits include paid time off, tuition assistance, and an employee wellness program. ",
+    "Please submit your resume and a short cover letter through our careers site. ",
+    "Offers are contingent on a background check and verification of employment history. ",
+    "We will provide reasonable accommodations to applicants with disabilities on request. ",
 };
 
 /* A small deterministic generator, so every run classifies the same text. */

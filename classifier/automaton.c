@@ -95,87 +95,101 @@ static int insert(struct classifier *c, size_t pid, uint32_t *cap)
     return URS_OK;
 }
 
-/*
- * Renumber the states: the ones that end no phrase first, in breadth-first order, then the
- * ones that do. The scan then tests "state >= out_start" instead of loading a flag, and the
- * shallow states it visits most share cache lines.
- */
-static int renumber(struct automaton *ac)
+static uint32_t children(const struct automaton *ac, uint32_t u)
 {
-    uint32_t n = ac->nstates, next = 0;
-    uint32_t *order = malloc(n * sizeof *order), *id = malloc(n * sizeof *id);
-    uint16_t *delta = malloc((size_t)n * ac->ncls * sizeof *delta);
-    int32_t *term = malloc(n * sizeof *term);
-    int rc = order && id && delta && term ? URS_OK : URS_ENOMEM;
-    if (rc == URS_OK) {
-        size_t head = 0, tail = 0;
-        order[tail++] = 0; /* a trie: every state but the root has one parent */
-        while (head < tail) {
-            uint32_t u = order[head++];
-            for (uint32_t k = 0; k < ac->ncls; k++)
-                if (ac->delta[(size_t)u * ac->ncls + k])
-                    order[tail++] = ac->delta[(size_t)u * ac->ncls + k];
-        }
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t i = 0; i < tail; i++)
-                if ((ac->term[order[i]] >= 0) == pass)
-                    id[order[i]] = next++;
-        ac->out_start = n;
-        for (uint32_t u = 0; u < n; u++) {
-            if (ac->term[u] >= 0 && id[u] < ac->out_start)
-                ac->out_start = id[u];
-            for (uint32_t k = 0; k < ac->ncls; k++) {
-                uint32_t v = ac->delta[(size_t)u * ac->ncls + k];
-                delta[(size_t)id[u] * ac->ncls + k] = (uint16_t)(v ? id[v] : 0);
-            }
-            term[id[u]] = ac->term[u];
-        }
-        free(ac->delta);
-        free(ac->term);
-        ac->delta = delta;
-        ac->term = term;
-        delta = NULL, term = NULL;
-    }
-    free(order);
-    free(id);
-    free(delta);
-    free(term);
-    return rc;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < ac->ncls; k++)
+        n += ac->delta[(size_t)u * ac->ncls + k] != 0;
+    return n;
 }
 
-/* Replace the dense build table by rows for branching states and one child for the rest. */
-static int compact(struct automaton *ac)
+/*
+ * Renumber the states, breadth-first: the root and the states with several children first
+ * (they keep a dense row of children, indexed by the state number), then the states with at
+ * most one child (they keep just that child). One load per step, and the shallow states the
+ * scan visits most share cache lines.
+ */
+static int renumber(struct automaton *ac, uint32_t *order, uint32_t *id)
 {
-    size_t nrows = 0;
-    ac->node = calloc(ac->nstates, sizeof *ac->node);
-    if (!ac->node)
-        return URS_ENOMEM;
-    for (uint32_t u = 0; u < ac->nstates; u++) {
-        const uint16_t *row = ac->delta + (size_t)u * ac->ncls;
-        uint32_t children = 0;
+    uint32_t next = 0;
+    size_t head = 0, tail = 0;
+    order[tail++] = 0; /* a trie: every state but the root has one parent */
+    while (head < tail) {
+        uint32_t u = order[head++];
+        for (uint32_t k = 0; k < ac->ncls; k++)
+            if (ac->delta[(size_t)u * ac->ncls + k])
+                order[tail++] = ac->delta[(size_t)u * ac->ncls + k];
+    }
+    for (size_t i = 0; i < tail; i++) /* branching states: breadth-first */
+        if (order[i] == 0 || children(ac, order[i]) > 1)
+            id[order[i]] = next++;
+    for (size_t i = 0; i < tail; i++) { /* chains below them: each chain in a row */
+        uint32_t u = order[i];
+        if (u != 0 && children(ac, u) <= 1)
+            continue;
         for (uint32_t k = 0; k < ac->ncls; k++) {
-            if (row[k]) {
-                children++;
-                ac->node[u].next = row[k];
-                ac->node[u].cls = (uint8_t)k;
+            uint32_t v = ac->delta[(size_t)u * ac->ncls + k];
+            while (v && children(ac, v) <= 1) {
+                id[v] = next++;
+                uint32_t child = 0;
+                for (uint32_t j = 0; j < ac->ncls && !child; j++)
+                    child = ac->delta[(size_t)v * ac->ncls + j];
+                v = child;
             }
         }
-        if (children > 1 || u == 0) {
-            /* rows are packed in place: row index <= state index */
-            memmove(ac->delta + nrows * ac->ncls, row, ac->ncls * sizeof *row);
-            ac->node[u].base = (uint32_t)(nrows++ * ac->ncls);
-            ac->node[u].dense = 1;
-            ac->node[u].next = 0;
+    }
+    ac->ndense = 0;
+    for (uint32_t u = 0; u < ac->nstates; u++)
+        ac->ndense += u == 0 || children(ac, u) > 1;
+    return next == ac->nstates ? URS_OK : URS_EINVAL;
+}
+
+/* Build rows, single children, terminal bits and the pattern lists in the new numbering. */
+static int compact(struct automaton *ac, const uint32_t *id)
+{
+    uint32_t n = ac->nstates;
+    uint32_t *rows = calloc((size_t)ac->ndense * ac->ncls, sizeof *rows);
+    uint32_t *single = calloc(n - ac->ndense + 1, sizeof *single);
+    int32_t *term = malloc(n * sizeof *term);
+    if (!rows || !single || !term) {
+        free(rows), free(single), free(term);
+        return URS_ENOMEM;
+    }
+    for (uint32_t u = 0; u < n; u++) {
+        uint32_t v = id[u];
+        term[v] = ac->term[u];
+        for (uint32_t k = 0; k < ac->ncls; k++) {
+            uint32_t child = ac->delta[(size_t)u * ac->ncls + k];
+            if (!child)
+                continue;
+            /* the child, and whether a phrase ends there: the scan needs no other load */
+            uint32_t to = id[child] << 1 | (ac->term[child] >= 0);
+            if (v < ac->ndense)
+                rows[(size_t)v * ac->ncls + k] = to;
+            else
+                single[v - ac->ndense] = to << 8 | k;
         }
     }
     for (int ch = 0; ch < 256; ch++)
-        ac->starts[ch] = ac->delta[ac->cls[ch]] != 0; /* row 0 is the root's */
-    uint16_t *rows = realloc(ac->delta, nrows * ac->ncls * sizeof *rows);
-    if (rows)
-        ac->delta = rows; /* shrinking cannot fail in practice; keep the old block if it does */
-    ac->rows = ac->delta;
+        ac->starts[ch] = rows[ac->cls[ch]] != 0; /* row 0 is the root's */
+    free(ac->delta);
+    free(ac->term);
     ac->delta = NULL;
+    ac->rows = rows;
+    ac->single = single;
+    ac->term = term;
     return URS_OK;
+}
+
+static int finish(struct automaton *ac)
+{
+    uint32_t *order = malloc(ac->nstates * sizeof *order), *id = malloc(ac->nstates * sizeof *id);
+    int rc = order && id ? renumber(ac, order, id) : URS_ENOMEM;
+    if (rc == URS_OK)
+        rc = compact(ac, id);
+    free(order);
+    free(id);
+    return rc;
 }
 
 int ac_build(struct classifier *c, struct err *e)
@@ -199,7 +213,7 @@ int ac_build(struct classifier *c, struct err *e)
         if (rc != URS_OK)
             return err_set(e, rc, "rules: out of memory building the phrase automaton");
     }
-    if (renumber(ac) != URS_OK || compact(ac) != URS_OK)
+    if (finish(ac) != URS_OK)
         return err_set(e, URS_ENOMEM, "rules: out of memory building the phrase automaton");
     return URS_OK;
 }
@@ -207,8 +221,8 @@ int ac_build(struct classifier *c, struct err *e)
 void ac_free(struct automaton *ac)
 {
     free(ac->delta);
-    free(ac->node);
     free(ac->rows);
+    free(ac->single);
     free(ac->term);
     free(ac->next_pat);
     memset(ac, 0, sizeof *ac);
@@ -225,7 +239,7 @@ static bool case_ok(const struct scan *s, const struct pattern *p, size_t start)
     const char *text = s->text.data;
     for (size_t k = 0; k < p->len; k++) {
         unsigned char want = (unsigned char)p->exact[k];
-        if (isupper(want) && (unsigned char)text[s->map[start + k]] != want)
+        if (isupper(want) && (unsigned char)text[scan_map(s, start + k)] != want)
             return false;
     }
     return true;
@@ -259,8 +273,8 @@ static int report(struct scan *s, uint32_t state, size_t start, size_t end)
         const struct pattern *p = &s->c->pats[pid];
         if (!pattern_fits(s, p, start, end))
             continue;
-        size_t last = s->map[end - 1];
-        int rc = scan_add_match(s, p->rule, s->map[start], last + char_len(s, last));
+        size_t last = scan_map(s, end - 1);
+        int rc = scan_add_match(s, p->rule, scan_map(s, start), last + char_len(s, last));
         if (rc != URS_OK)
             return rc;
     }
@@ -275,11 +289,11 @@ int ac_scan(struct scan *s)
 {
     const struct automaton *ac = &s->c->ac;
     const unsigned char *n = (const unsigned char *)s->norm;
-    const struct ac_node *node = ac->node;
-    const uint16_t *rows = ac->rows;
+    const uint32_t *rows = ac->rows;
+    const uint32_t *single = ac->single;
     const uint8_t *cls = ac->cls;
-    size_t len = s->norm_len;
-    uint32_t out_start = ac->out_start;
+    size_t len = s->norm_len, ncls = ac->ncls;
+    uint32_t ndense = ac->ndense;
     for (size_t i = 0; i < len;) {
         size_t at = i;
         /* next start: past the rest of this word, or past this one non-word byte */
@@ -292,12 +306,17 @@ int ac_scan(struct scan *s)
             continue;
         uint32_t state = 0;
         for (size_t j = at; j < len; j++) {
-            const struct ac_node *nd = &node[state];
-            uint8_t k = cls[n[j]];
-            state = nd->dense ? rows[nd->base + k] : nd->cls == k ? nd->next : 0;
+            uint32_t k = cls[n[j]], to;
+            if (state < ndense) {
+                to = rows[state * ncls + k];
+            } else {
+                uint32_t v = single[state - ndense];
+                to = (v & 0xff) == k ? v >> 8 : 0;
+            }
+            state = to >> 1;
             if (!state)
                 break;
-            if (state >= out_start) {
+            if (to & 1) {
                 int rc = report(s, state, at, j + 1);
                 if (rc != URS_OK)
                     return rc;

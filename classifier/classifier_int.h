@@ -104,27 +104,20 @@ struct pattern {
 
 /*
  * A trie of the phrases over byte classes; state 0 is the root and also "no transition".
- * States with several children keep a dense row of children; the many with one child keep
- * just that child, so the whole trie stays in cache.
+ * States 0..ndense-1 (the root and those with several children) keep a dense row of children;
+ * the others keep their only child, so a step is one load and the trie stays in cache.
  */
-struct ac_node {
-    uint32_t base; /* dense: offset of its row of children in rows */
-    uint16_t next; /* not dense: the only child, 0 none */
-    uint8_t cls;   /* ... reached on this class */
-    uint8_t dense;
-};
-
 struct automaton {
-    uint8_t cls[256]; /* byte -> class */
+    uint8_t cls[256];    /* byte -> class */
+    uint8_t starts[256]; /* bytes on which some phrase starts */
     uint32_t ncls;
     uint32_t nstates;
-    uint16_t *delta;      /* while building: nstates * ncls children, 0 none */
-    struct ac_node *node; /* after building: per state */
-    uint16_t *rows;       /* after building: dense rows, ncls children each */
-    int32_t *term;        /* first pattern ending in this state, -1 none */
-    int32_t *next_pat;    /* next pattern with the same text, -1 none (per pattern) */
-    uint32_t out_start;   /* states from here on end a pattern (term >= 0) */
-    uint8_t starts[256];  /* bytes on which some phrase starts */
+    uint32_t ndense;
+    uint16_t *delta;   /* while building: nstates * ncls children, 0 none */
+    uint32_t *rows;    /* ndense * ncls: child << 1 | (a phrase ends there), 0 none */
+    uint32_t *single;  /* state - ndense: (child << 1 | ends) << 8 | class, 0 none */
+    int32_t *term;     /* first pattern ending in this state, -1 none */
+    int32_t *next_pat; /* next pattern with the same text, -1 none (per pattern) */
 };
 
 struct classifier {
@@ -150,14 +143,22 @@ struct match {
     bool dropped; /* inside a longer match of the same tag */
 };
 
+/* From norm[norm] on, norm and the text advance byte for byte from text[text]. */
+struct norm_run {
+    uint32_t norm;
+    uint32_t text;
+};
+
 /* Per-call state: the layout text, its normal form, and the matches. */
 struct scan {
     const struct classifier *c;
     struct sbuf text; /* title \n location \n description \n hints \n url */
     size_t title_end, loc_start, loc_end, body_start, body_end, head_end;
     size_t hint_start, hint_end, url_start, url_end;
-    char *norm;    /* lower-cased, separators folded, markup dropped */
-    uint32_t *map; /* norm position -> text offset */
+    char *norm;            /* lower-cased, separators folded, markup dropped */
+    struct norm_run *runs; /* where norm and text advance together (scan_map) */
+    size_t runs_len;
+    size_t map_hint; /* the run scan_map found last */
     size_t norm_len;
     struct match *m;
     size_t m_len, m_cap;
@@ -189,6 +190,8 @@ URS_NODISCARD int ac_scan(struct scan *s);
 URS_NODISCARD int scan_run(struct scan *s, const struct classifier *c, const struct posting *p);
 void scan_free(struct scan *s);
 URS_NODISCARD int scan_add_match(struct scan *s, uint32_t rule, size_t start, size_t end);
+/* The text offset of norm position pos. */
+size_t scan_map(const struct scan *s, size_t pos);
 /* Zone bits of a text offset. */
 unsigned scan_zone(const struct scan *s, size_t off);
 /* True when text[a..b) holds no line break, ';' or sentence end. */

@@ -116,7 +116,7 @@ static bool amount_at(const struct scan *s, size_t i, struct amount *a)
     memset(a, 0, sizeof *a);
     if (i > 0 && (isdigit((unsigned char)t[i - 1]) || t[i - 1] == '.' || t[i - 1] == ','))
         return false;
-    size_t sign = i > 0 && t[i - 1] == '$'                    ? 1 /* "$85,000" */
+    size_t sign = i > 0 && t[i - 1] == '$'                      ? 1 /* "$85,000" */
                   : i > 1 && t[i - 1] == ' ' && t[i - 2] == '$' ? 2 /* "$ 85,000" */
                   : i > 3 && strncmp(t + i - 4, "USD ", 4) == 0 ? 4 /* "USD 85,000" */
                                                                 : 0;

@@ -100,18 +100,46 @@ struct norm {
     bool pending;      /* a separator run waits to be written */
     bool pending_nl;   /* ... and it held a line break */
     size_t pending_at; /* text offset of the run */
+    size_t next_at;    /* the text offset that continues the current norm run */
 };
+
+/* Append ch, taken from text offset at, to the normal form. */
+static inline void emit(struct norm *n, char ch, size_t at)
+{
+    struct scan *s = n->s;
+    if (at != n->next_at || s->runs_len == 0)
+        s->runs[s->runs_len++] = (struct norm_run){(uint32_t)s->norm_len, (uint32_t)at};
+    s->norm[s->norm_len++] = ch;
+    n->next_at = at + 1;
+}
 
 static inline void put(struct norm *n, char ch, size_t at)
 {
     struct scan *s = n->s;
-    if (n->pending && s->norm_len && s->norm[s->norm_len - 1] != '\x01') {
-        s->norm[s->norm_len] = n->pending_nl ? '\n' : ' ';
-        s->map[s->norm_len++] = (uint32_t)n->pending_at;
-    }
+    if (n->pending && s->norm_len && s->norm[s->norm_len - 1] != '\x01')
+        emit(n, n->pending_nl ? '\n' : ' ', n->pending_at);
     n->pending = false;
-    s->norm[s->norm_len] = ch;
-    s->map[s->norm_len++] = (uint32_t)at;
+    emit(n, ch, at);
+}
+
+size_t scan_map(const struct scan *s, size_t pos)
+{
+    size_t lo = 0, hi = s->runs_len; /* the last run starting at or before pos */
+    size_t at = s->map_hint;
+    if (at < hi && s->runs[at].norm <= pos) { /* matches come in text order: walk on */
+        while (at + 1 < hi && s->runs[at + 1].norm <= pos)
+            at++;
+        ((struct scan *)s)->map_hint = at; /* a cache only: the scan is per call */
+        return s->runs[at].text + (pos - s->runs[at].norm);
+    }
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (s->runs[mid].norm <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return s->runs[lo].text + (pos - s->runs[lo].norm);
 }
 
 static void sep(struct norm *n, bool nl, size_t at)
@@ -176,7 +204,7 @@ static size_t special(const char *t, size_t len, char *out)
 }
 
 /* How the normal form treats each byte. */
-enum nkind { NK_COPY = 0, NK_UPPER, NK_SEP, NK_NL, NK_SPECIAL };
+enum nkind { NK_COPY = 0, NK_UPPER = 1, NK_SEP, NK_NL, NK_SPECIAL };
 
 static const uint8_t nkind[256] = {
     ['A'] = NK_UPPER,   ['B'] = NK_UPPER,    ['C'] = NK_UPPER,    ['D'] = NK_UPPER,
@@ -191,59 +219,58 @@ static const uint8_t nkind[256] = {
     ['&'] = NK_SPECIAL, [0xc2] = NK_SPECIAL, [0xe2] = NK_SPECIAL,
 };
 
-/* Copy plain bytes from t[i] on, lower-cased; returns where the run stops. */
-static size_t copy_run(struct scan *s, size_t i, size_t to)
+/* Markup, an entity or UTF-8 punctuation at t[i]: bytes used (at least 1). */
+static size_t normalise_special(struct norm *n, size_t i, size_t to)
 {
-    const unsigned char *t = (const unsigned char *)s->text.data;
-    char *norm = s->norm;
-    uint32_t *map = s->map;
-    size_t len = s->norm_len; /* locals: stores through char * would reload the fields */
-    for (; i < to; i++) {
-        unsigned char c = t[i];
-        uint8_t kind = nkind[c];
-        if (kind > NK_UPPER)
-            break;
-        norm[len] = (char)(kind == NK_UPPER ? c | 0x20 : c);
-        map[len++] = (uint32_t)i;
+    const char *t = n->s->text.data;
+    unsigned char ch = (unsigned char)t[i];
+    char meaning;
+    bool block;
+    size_t used;
+    if (ch == '<' && (used = tag_len(t + i, to - i, &block)) > 0) {
+        sep(n, block, i);
+        return used;
     }
-    s->norm_len = len;
-    return i;
+    if ((used = special(t + i, to - i, &meaning)) > 0) {
+        if (meaning == ' ')
+            sep(n, false, i);
+        else
+            put(n, meaning, i);
+        return used;
+    }
+    put(n, (char)ch, i);
+    return 1;
 }
 
-/* One zone of the text into the normal form. */
+/*
+ * One zone of the text into the normal form. The common bytes (letters, digits, spaces) are
+ * handled in this loop with the state in locals; the rest goes through normalise_special.
+ */
 static void normalise_zone(struct norm *n, size_t from, size_t to)
 {
     struct scan *s = n->s;
-    const char *t = s->text.data;
+    const unsigned char *t = (const unsigned char *)s->text.data;
     for (size_t i = from; i < to;) {
-        unsigned char ch = (unsigned char)t[i];
-        char meaning;
-        bool block;
-        size_t used;
-        switch (nkind[ch]) {
-        case NK_COPY:
-        case NK_UPPER:
-            /* the common case: a run of plain bytes, copied lower-cased */
-            put(n, (char)(ch | (nkind[ch] == NK_UPPER ? 0x20 : 0)), i++);
-            i = copy_run(s, i, to);
-            break;
-        case NK_SEP:
-        case NK_NL:
-            sep(n, ch == '\n', i++);
-            break;
-        default:
-            if (ch == '<' && (used = tag_len(t + i, to - i, &block)) > 0) {
-                sep(n, block, i);
-                i += used;
-            } else if ((used = special(t + i, to - i, &meaning)) > 0) {
-                if (meaning == ' ')
-                    sep(n, false, i);
-                else
-                    put(n, meaning, i);
-                i += used;
-            } else {
-                put(n, (char)ch, i++);
+        uint8_t kind = nkind[t[i]];
+        if (kind <= NK_UPPER) {
+            put(n, (char)(t[i] | kind << 5), i); /* NK_UPPER is 1: 1 << 5 lower-cases */
+            /* the rest of a run of plain bytes: no mapping to record, locals only */
+            char *norm = s->norm;
+            size_t len = s->norm_len;
+            for (i++; i < to; i++) {
+                unsigned char c = t[i];
+                uint8_t k = nkind[c];
+                if (k > NK_UPPER)
+                    break;
+                norm[len++] = (char)(c | k << 5);
             }
+            s->norm_len = len;
+            n->next_at = i;
+        } else if (kind <= NK_NL) {
+            sep(n, t[i] == '\n', i);
+            i++;
+        } else {
+            i += normalise_special(n, i, to);
         }
     }
 }
@@ -251,7 +278,7 @@ static void normalise_zone(struct norm *n, size_t from, size_t to)
 /* Each zone in turn; a zone ends with '\x01', which no phrase crosses. */
 static void normalise(struct scan *s)
 {
-    struct norm n = {s, false, false, 0};
+    struct norm n = {s, false, false, 0, 0};
     const size_t ends[] = {s->title_end, s->loc_end, s->body_end, s->hint_end, s->text.len};
     size_t from = 0;
     for (size_t z = 0; z < sizeof ends / sizeof ends[0]; z++) {
@@ -395,12 +422,12 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
         return rc;
     size_t n = s->text.len + 1;
     s->norm = malloc(n);
-    s->map = malloc(n * sizeof *s->map);
+    s->runs = malloc(n * sizeof *s->runs);
     s->score = calloc((size_t)CT_COUNT * CT_MAX_VALUES, sizeof *s->score);
     s->count = calloc(c->rules_len + 1, sizeof *s->count);
     s->first = malloc((c->rules_len + 1) * sizeof *s->first);
     s->active = malloc((c->rules_len + 1) * sizeof *s->active);
-    if (!s->norm || !s->map || !s->score || !s->count || !s->first || !s->active)
+    if (!s->norm || !s->runs || !s->score || !s->count || !s->first || !s->active)
         return URS_ENOMEM;
     normalise(s);
     if ((rc = ac_scan(s)) != URS_OK || (rc = run_regexes(s)) != URS_OK)
@@ -417,7 +444,7 @@ void scan_free(struct scan *s)
 {
     sbuf_free(&s->text);
     free(s->norm);
-    free(s->map);
+    free(s->runs);
     free(s->m);
     free(s->score);
     free(s->count);
