@@ -33,6 +33,9 @@ static const char *const names[] = {"error", "warning", "info", "debug"};
 static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 
 static void emit(enum log_level level, const char *fmt, va_list ap, const char *suffix)
+    URS_PRINTF(2, 0);
+
+static void emit(enum log_level level, const char *fmt, va_list ap, const char *suffix)
 {
     char line[1024];
     (void)vsnprintf(line, sizeof line, fmt, ap);

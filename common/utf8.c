@@ -165,6 +165,8 @@ int utf8_clean(const char *in, size_t len, enum utf8_mode mode, size_t cap, stru
         uint32_t cp;
         size_t n = utf8_decode(p + i, len - i, &cp);
         i += n;
+        if (cp == '\r' && i < len && p[i] == '\n')
+            continue; /* CRLF is one line break */
         if (cp == '\r')
             cp = '\n';
         if (cp == '\n' && mode == UTF8_MULTI_LINE) {

@@ -100,6 +100,9 @@ static void test_utf8_multiline(void **state)
     char *s = utf8_clean_dup("a  b\r\n\r\n\r\n\r\nc\nd", UTF8_MULTI_LINE, 100, NULL);
     assert_string_equal(s, "a b\n\nc\nd");
     free(s);
+    s = utf8_clean_dup("one\r\ntwo\rthree", UTF8_MULTI_LINE, 100, NULL);
+    assert_string_equal(s, "one\ntwo\nthree"); /* CRLF is one break, a lone CR too */
+    free(s);
 }
 
 static void test_html_to_text(void **state)
