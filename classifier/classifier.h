@@ -29,8 +29,9 @@ void classify_close(struct classifier *c);
  * Tag p from its title, employer, location, description and structured hints (work_hint,
  * employment_hint, salary_hint). Clears and replaces p's tags and evidence. Safe to call from
  * several threads at once on one classifier. Evidence offsets are byte offsets into the text
- * "title\nlocation\ndescription" (see classify_text_layout in the docs). Bounded time for any
- * input. Returns URS_OK or URS_ENOMEM.
+ * "title\nlocation\ndescription\nwork_hint\nemployment_hint\nurl" (classify_text_layout).
+ * Reads at most CLASSIFY_MAX_TEXT bytes of description, so time is bounded for any input.
+ * Returns URS_OK or URS_ENOMEM.
  */
 URS_NODISCARD int classify_posting(const struct classifier *c, struct posting *p, struct err *e);
 

@@ -446,6 +446,8 @@ int cli_cmd_classify(struct app *app, int argc, char **argv)
         cli_error_e("classify", &e);
     else
         status = output(c, &p, &o);
+    if (status == CLI_OK && !*p.description && (!p.title || !*p.title))
+        cli_error("classify: warning: %s holds no text to classify", o.file);
     posting_free(&p);
     sbuf_free(&page);
     classify_close(c);
