@@ -21,6 +21,15 @@ test: deps
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && CMOCKA_TEST_ABORT=1 ctest --output-on-failure -j $(JOBS)
 
+# The main job once, on the embedded defaults: urscout.db, the bundled real sources,
+# digests for any subscribers into ./mail/. Offline it reports each source and exits non-zero.
+run: build
+	$(BUILD)/urscout run --once
+
+# The same pipeline fully offline, against a generated site served on 127.0.0.1.
+demo: build
+	sh scripts/demo.sh $(BUILD)/urscout
+
 bench: build
 	@sh bench/run.sh $(BUILD)
 
