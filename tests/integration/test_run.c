@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* The main job end to end: the daemon's signals, reload, single instance (RELIABILITY A1-A3). */
+#include "testutil.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+struct fx {
+    char *dir, *site, *cfg, *db, *log, *key, *mail;
+    int port;
+    pid_t server;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    f->dir = tu_mkdtemp();
+    f->site = tu_path(f->dir, "site");
+    f->cfg = tu_path(f->dir, "urscout.ini");
+    f->db = tu_path(f->dir, "urscout.db");
+    f->log = tu_path(f->dir, "daemon.log");
+    f->key = tu_path(f->dir, "hmac.key");
+    f->mail = tu_path(f->dir, "mail");
+    assert_int_equal(mkdir(f->site, 0755), 0);
+    tu_write_file(f->key, "0123456789abcdef0123456789abcdef\n", (size_t)-1);
+    assert_int_equal(chmod(f->key, 0600), 0);
+    f->server = site_start(f->site, &f->port);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    proc_stop(f->server);
+    tu_rmtree(f->dir);
+    char **strings[] = {&f->dir, &f->site, &f->cfg, &f->db, &f->log, &f->key, &f->mail};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        free(*strings[i]);
+    free(f);
+    return 0;
+}
+
+/* The site and a config naming only the given kinds of source (NULL: all six). */
+static void generate(struct fx *f, const char *only)
+{
+    if (only)
+        site_generate(f->site, f->port, "--config", f->cfg, "--db", f->db, "--maildir", f->mail,
+                      "--hmac-key-file", f->key, "--only", only, NULL);
+    else
+        site_generate(f->site, f->port, "--config", f->cfg, "--db", f->db, "--maildir", f->mail,
+                      "--hmac-key-file", f->key, NULL);
+}
+
+static long long count_sql(const char *db, const char *sql)
+{
+    sqlite3 *s;
+    if (sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sqlite3_close(s);
+        return -1;
+    }
+    sqlite3_busy_timeout(s, 2000);
+    sqlite3_stmt *st;
+    long long v = -1;
+    if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(s);
+    return v;
+}
+
+struct wait_rows {
+    const char *db;
+    const char *sql;
+    long long want;
+};
+
+static bool rows_reached(void *ctx)
+{
+    struct wait_rows *w = ctx;
+    return count_sql(w->db, w->sql) >= w->want;
+}
+
+static bool log_has(const char *path, const char *text)
+{
+    char *log = tu_read_file(path, NULL);
+    bool found = log && strstr(log, text);
+    free(log);
+    return found;
+}
+
+struct wait_log {
+    const char *path, *text;
+};
+
+static bool log_reached(void *ctx)
+{
+    struct wait_log *w = ctx;
+    return log_has(w->path, w->text);
+}
+
+static pid_t start_daemon(struct fx *f, const char *log)
+{
+    char *argv[] = {(char *)tu_urscout_bin(), "--config", f->cfg, "run", NULL};
+    return proc_spawn(f->dir, log, argv);
+}
+
+static void test_daemon_reload_stop_and_lock(void **state)
+{
+    struct fx *f = *state;
+    generate(f, "greenhouse,lever");
+    pid_t daemon = start_daemon(f, f->log);
+    struct wait_rows first = {f->db, "SELECT count(*) FROM postings", 4};
+    if (!proc_until(rows_reached, &first, 20000)) {
+        char *log = tu_read_file(f->log, NULL);
+        fail_msg("daemon stored no postings; its log:\n%s", log ? log : "");
+    }
+
+    /* A3: a second daemon refuses and names the first; reads still work */
+    struct tu_run r;
+    tu_urscout(&r, f->dir, "--config", f->cfg, "run", "--once", NULL);
+    assert_int_equal(r.status, 1);
+    char pid_text[32];
+    snprintf(pid_text, sizeof pid_text, "pid %ld", (long)daemon);
+    assert_non_null(strstr(r.err, pid_text));
+    tu_run_free(&r);
+    tu_urscout(&r, f->dir, "--config", f->cfg, "search", "--format", "csv", NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    tu_urscout(&r, f->dir, "--config", f->cfg, "status", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "demo-greenhouse"));
+    tu_run_free(&r);
+
+    /* A2: a typo'd key: the daemon logs file:line and keeps running on the old config */
+    char *good = tu_read_file(f->cfg, NULL);
+    char *broken = malloc(strlen(good) + 64);
+    snprintf(broken, strlen(good) + 64, "%s\n[crawl]\nconcurency = 2\n", good);
+    tu_write_file(f->cfg, broken, (size_t)-1);
+    assert_int_equal(kill(daemon, SIGHUP), 0);
+    struct wait_log typo = {f->log, "keeping the running config"};
+    assert_true(proc_until(log_reached, &typo, 5000));
+    assert_true(log_has(f->log, "urscout.ini:"));
+    assert_true(log_has(f->log, "concurrency"));
+    assert_true(proc_alive(daemon));
+
+    /* a valid change is used from the next cycle: the other four sources get crawled */
+    generate(f, NULL);
+    assert_int_equal(kill(daemon, SIGHUP), 0);
+    struct wait_rows all = {f->db, "SELECT count(DISTINCT source) FROM postings", 6};
+    assert_true(proc_until(rows_reached, &all, 20000));
+
+    /* A1: SIGTERM: exit 0 within 5 s, the database consistent */
+    assert_int_equal(kill(daemon, SIGTERM), 0);
+    assert_int_equal(proc_wait(daemon, 5000), 0);
+    tu_urscout(&r, f->dir, "--config", f->cfg, "db", "check", NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+
+    /* A3: after kill -9 the kernel drops the lock and a new daemon starts */
+    char *second_log = tu_path(f->dir, "second.log");
+    pid_t second = start_daemon(f, second_log);
+    struct wait_log started = {second_log, "daemon started"};
+    assert_true(proc_until(log_reached, &started, 5000));
+    free(second_log);
+    kill(second, SIGKILL);
+    assert_int_equal(proc_wait(second, 5000), 128 + SIGKILL);
+    tu_urscout(&r, f->dir, "--config", f->cfg, "run", "--once", NULL);
+    if (r.status != 0)
+        fail_msg("run after kill -9: %s", r.err);
+    tu_run_free(&r);
+    free(good);
+    free(broken);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_daemon_reload_stop_and_lock, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,2 @@
+urs_unit_test(run integration/test_run.c integration/proc.c
+              LIBS PkgConfig::SQLITE LABELS integration)
