@@ -591,7 +591,8 @@ static void test_own_sets(void **state)
     (void)state;
     static const char *const sets[] = {"tests/fixtures/classifier/synthetic.jsonl",
                                        "tests/fixtures/classifier/synthetic2.jsonl",
-                                       "tests/fixtures/classifier/synthetic3.jsonl"};
+                                       "tests/fixtures/classifier/synthetic3.jsonl",
+                                       "tests/fixtures/classifier/synthetic4.jsonl"};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
         char *path = tu_path(tu_source_dir(), sets[i]);
         eval_set(path);
