@@ -89,6 +89,11 @@ class Site:
         self.routes.append({"method": method, "path": path or "/" + name, "query": query or {},
                             "body": body or {}, "file": name, "type": ctype})
 
+    def slow(self, path_prefix, seconds):
+        for r in self.routes:
+            if r["path"].startswith(path_prefix):
+                r["delay"] = seconds
+
     def finish(self):
         with open(os.path.join(self.root, "routes.json.tmp"), "w", encoding="utf-8") as f:
             json.dump(self.routes, f, indent=1)
@@ -271,6 +276,7 @@ def main():
     ap.add_argument("--maildir", default="mail")
     ap.add_argument("--hmac-key-file", default="hmac.key")
     ap.add_argument("--only", help="comma-separated source kinds to include in the config")
+    ap.add_argument("--slow", help="path prefix whose answers wait 30 s (shutdown tests)")
     a = ap.parse_args()
     os.makedirs(a.root, exist_ok=True)
     base = a.base.rstrip("/")
@@ -279,6 +285,8 @@ def main():
     for kind, fn in (("greenhouse", greenhouse), ("lever", lever), ("workday", workday),
                      ("sitemap", sitemap), ("rss", rss), ("html", html_site)):
         fn(site, [j for j in jobs if j[1] == kind])
+    if a.slow:
+        site.slow(a.slow, 30)
     site.finish()
     if a.config:
         sources = SOURCES.format(base=base).strip().split("\n\n")

@@ -6,7 +6,7 @@ usage: site_server.py ROOT PORT_FILE
 
 Routes come from ROOT/routes.json, read again on every request so a test can change the site
 between crawls: a list of {"method", "path", "query": {k: v}, "body": {k: v}, "file",
-"type", "status"}. A route matches when method and path are equal and its query / JSON-body
+"type", "status", "delay" (seconds before answering)}. A route matches when method and path are equal and its query / JSON-body
 items are a subset of the request's. Every request is appended to ROOT/requests.log. The
 chosen port is written to PORT_FILE; the server stops on SIGTERM.
 """
@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import sys
+import time
 import urllib.parse
 
 ROOT = sys.argv[1]
@@ -34,6 +35,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):
+        pass  # requests are logged when they arrive (see answer)
+
+    def log_arrival(self):
         with open(os.path.join(ROOT, "requests.log"), "a", encoding="utf-8") as f:
             f.write("%s %s\n" % (self.command, self.path))
 
@@ -52,6 +56,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return None
 
     def answer(self):
+        self.log_arrival()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         r = self.route(body)
@@ -61,6 +66,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with open(os.path.join(ROOT, r["file"]), "rb") as f:
                 data = f.read()
             status, ctype = r.get("status", 200), r.get("type", "application/json")
+            time.sleep(r.get("delay", 0))  # a slow site, for shutdown tests
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))

@@ -183,10 +183,38 @@ static void test_daemon_reload_stop_and_lock(void **state)
     free(broken);
 }
 
+/* A1: SIGTERM while a transfer hangs: the daemon still exits 0 within 5 s, db consistent. */
+static void test_daemon_stops_during_slow_transfer(void **state)
+{
+    struct fx *f = *state;
+    site_generate(f->site, f->port, "--config", f->cfg, "--db", f->db, "--maildir", f->mail,
+                  "--hmac-key-file", f->key, "--only", "greenhouse,lever", "--slow", "/gh/",
+                  NULL);
+    pid_t daemon = start_daemon(f, f->log);
+    char *requests = tu_path(f->site, "requests.log");
+    struct wait_log asked = {requests, "GET /gh/v1/boards/demo/jobs"};
+    assert_true(proc_until(log_reached, &asked, 10000));
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(kill(daemon, SIGTERM), 0);
+    assert_int_equal(proc_wait(daemon, 5000), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_true(t1.tv_sec - t0.tv_sec <= 5);
+    struct tu_run r;
+    tu_urscout(&r, f->dir, "--config", f->cfg, "db", "check", NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    /* the interrupted source closed nothing and is crawled again next time */
+    assert_int_equal(count_sql(f->db, "SELECT count(*) FROM postings WHERE closed_at IS NOT NULL"),
+                     0);
+    free(requests);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_daemon_reload_stop_and_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_daemon_stops_during_slow_transfer, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
