@@ -105,6 +105,14 @@ static int headline(const struct classify_eval *ev, struct sbuf *out)
     if (rc == URS_OK)
         rc = sbuf_printf(out, "%-24s %6.3f  (no target)\n", "role_family F1 (micro)",
                          sc.role_family_f1);
+    /* work mode without "unknown": how well the stated modes are found */
+    struct counts k = {0, 0, 0};
+    for (size_t v = MODE_UNKNOWN + 1; v < MODE_COUNT; v++)
+        k.tp += ev->c[ET_MODE][v].tp, k.fp += ev->c[ET_MODE][v].fp, k.fn += ev->c[ET_MODE][v].fn;
+    if (rc == URS_OK)
+        rc = sbuf_printf(out, "%-24s %6.3f  (no target)\n", "work_mode F1 (stated)",
+                         k.tp + k.fp + k.fn ? 2.0 * (double)k.tp / (double)(2 * k.tp + k.fp + k.fn)
+                                            : 1.0);
     return rc;
 }
 
