@@ -416,7 +416,8 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
 {
     memset(s, 0, sizeof *s);
     s->c = c;
-    sbuf_init(&s->text, URS_MAX_TITLE + 2 * URS_MAX_FIELD + CLASSIFY_MAX_TEXT + URS_MAX_URL + 16);
+    /* title, location and two hints of URS_MAX_FIELD each, description, url, 5 line breaks */
+    sbuf_init(&s->text, URS_MAX_TITLE + 3 * URS_MAX_FIELD + CLASSIFY_MAX_TEXT + URS_MAX_URL + 16);
     int rc = layout(s, p, c->set.head_bytes);
     if (rc != URS_OK)
         return rc;

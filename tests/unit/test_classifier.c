@@ -475,6 +475,22 @@ static void test_bad_input(void **state)
     classify_text(c, "\xff\xfe\xc0", junk, &p);
     assert_int_equal(p.work_mode, MODE_UNKNOWN);
     posting_free(&p);
+    /* every field at or over its limit at once: cut, never an error */
+    char *huge = malloc(URS_MAX_DESCRIPTION + 1);
+    assert_non_null(huge);
+    memset(huge, 'x', URS_MAX_DESCRIPTION);
+    huge[URS_MAX_DESCRIPTION] = '\0';
+    posting_init(&p);
+    assert_int_equal(posting_set(&p.title, huge), URS_OK);
+    assert_int_equal(posting_set(&p.location, huge), URS_OK);
+    assert_int_equal(posting_set(&p.description, huge), URS_OK);
+    assert_int_equal(posting_set(&p.work_hint, huge), URS_OK);
+    assert_int_equal(posting_set(&p.employment_hint, huge), URS_OK);
+    assert_int_equal(posting_set(&p.url, huge), URS_OK);
+    assert_int_equal(classify_posting(c, &p, &e), URS_OK);
+    assert_nothing(&p);
+    posting_free(&p);
+    free(huge);
     /* HTML with no body, tags only */
     classify_text(c, "<html>", "<html><head><script>x</script></head></html>", &p);
     assert_nothing(&p);
@@ -589,10 +605,9 @@ static void test_dev_set(void **state)
 static void test_own_sets(void **state)
 {
     (void)state;
-    static const char *const sets[] = {"tests/fixtures/classifier/synthetic.jsonl",
-                                       "tests/fixtures/classifier/synthetic2.jsonl",
-                                       "tests/fixtures/classifier/synthetic3.jsonl",
-                                       "tests/fixtures/classifier/synthetic4.jsonl"};
+    static const char *const sets[] = {
+        "tests/fixtures/classifier/synthetic.jsonl", "tests/fixtures/classifier/synthetic2.jsonl",
+        "tests/fixtures/classifier/synthetic3.jsonl", "tests/fixtures/classifier/synthetic4.jsonl"};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
         char *path = tu_path(tu_source_dir(), sets[i]);
         eval_set(path);
