@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ struct httpd {
     pthread_t accept_thread;
     pthread_mutex_t lock;
     pthread_cond_t idle;
-    volatile int stopping;
+    atomic_int stopping;
     struct route *routes;
     struct httpd_log *log;
     size_t log_len, log_cap;

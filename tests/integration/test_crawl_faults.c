@@ -146,6 +146,8 @@ static long child_rss(struct httpd *s, void (*fn)(struct httpd *, int), char **o
 static void test_body_caps(void **state)
 {
     (void)state;
+    if (getenv("URS_NO_FORK"))
+        skip(); /* ThreadSanitizer cannot follow a fork of a threaded process */
     struct httpd *s = httpd_start();
     route_kind(s, "/length", HTTPD_HUGE_LENGTH);
     route_kind(s, "/endless", HTTPD_ENDLESS);
