@@ -434,7 +434,8 @@ static void *accept_main(void *arg)
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         int rc = pthread_create(&t, &attr, conn_main, c);
         pthread_attr_destroy(&attr);
-        assert(rc == 0);
+        if (rc != 0) /* no thread to spare: serve it on this one */
+            conn_main(c);
     }
     return NULL;
 }
