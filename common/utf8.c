@@ -140,6 +140,17 @@ static int put(struct cleaner *c, const char *bytes, size_t n)
     return sbuf_append(c->out, bytes, n);
 }
 
+/* A run of printable ASCII: appended in one go, cut at the cap (any byte is a boundary). */
+static int put_ascii(struct cleaner *c, const char *bytes, size_t n)
+{
+    size_t used = c->out->len - c->start;
+    if (used + n > c->cap) {
+        n = c->cap > used ? c->cap - used : 0;
+        c->truncated = true;
+    }
+    return n ? sbuf_append(c->out, bytes, n) : URS_OK;
+}
+
 static int flush_ws(struct cleaner *c)
 {
     int rc = URS_OK;
@@ -162,6 +173,16 @@ int utf8_clean(const char *in, size_t len, enum utf8_mode mode, size_t cap, stru
     int rc = URS_OK;
 
     while (i < len && rc == URS_OK && !c.truncated) {
+        if (p[i] > 0x20 && p[i] < 0x7F) {
+            size_t j = i + 1;
+            while (j < len && p[j] > 0x20 && p[j] < 0x7F)
+                j++;
+            rc = flush_ws(&c);
+            if (rc == URS_OK)
+                rc = put_ascii(&c, in + i, j - i);
+            i = j;
+            continue;
+        }
         uint32_t cp;
         size_t n = utf8_decode(p + i, len - i, &cp);
         i += n;

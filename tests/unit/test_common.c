@@ -92,6 +92,14 @@ static void test_utf8_cap_on_boundary(void **state)
     assert_string_equal(s, "ab\xc3\xa9");
     assert_true(cut);
     free(s);
+    s = utf8_clean_dup("abcdef ghi", UTF8_ONE_LINE, 3, &cut); /* inside an ASCII run */
+    assert_string_equal(s, "abc");
+    assert_true(cut);
+    free(s);
+    s = utf8_clean_dup("abc", UTF8_ONE_LINE, 3, &cut);
+    assert_string_equal(s, "abc");
+    assert_false(cut);
+    free(s);
 }
 
 static void test_utf8_multiline(void **state)
