@@ -214,8 +214,10 @@ static int loop(struct deliver *d, bool smtp, size_t batch)
         double t0 = mono();
         struct db_outbox_batch b;
         rc = db_outbox_claim(d->db, now_of(d), NOTIFY_CLAIM_LEASE, batch, &b, d->e);
-        if (rc != URS_OK || b.len == 0)
+        if (rc != URS_OK || b.len == 0) {
+            db_outbox_batch_free(&b);
             break;
+        }
         rc = smtp ? via_smtp(d, &b) : via_maildir(d, &b);
         next_start = t0 + (double)b.len * 60.0 / (double)d->cfg->rate_per_minute;
         db_outbox_batch_free(&b);

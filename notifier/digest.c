@@ -225,9 +225,12 @@ static int index_candidates(struct build *b)
         b->c[i].cls = fpmap_get(&b->classes, b->c[i].key, true, &next);
         b->order[i] = (uint32_t)i;
     }
-    qsort_r(b->order, b->nc, sizeof *b->order, cmp_order, b);
-    qsort(b->members, b->nmembers, sizeof *b->members, cmp_member);
-    qsort(b->curs, b->ncur, sizeof *b->curs, cmp_cur);
+    if (b->nc > 1)
+        qsort_r(b->order, b->nc, sizeof *b->order, cmp_order, b);
+    if (b->nmembers > 1)
+        qsort(b->members, b->nmembers, sizeof *b->members, cmp_member);
+    if (b->ncur > 1)
+        qsort(b->curs, b->ncur, sizeof *b->curs, cmp_cur);
     return pairset_init(&b->sent, b->nc * 4 + 1024);
 }
 
@@ -327,7 +330,8 @@ static int load_keywords(struct build *b, struct err *e)
         if (b->subs[i].keywords && *b->subs[i].keywords)
             idx[n++] = (uint32_t)i;
     }
-    qsort_r(idx, n, sizeof *idx, cmp_kw, b);
+    if (n > 1)
+        qsort_r(idx, n, sizeof *idx, cmp_kw, b);
     int rc = URS_OK;
     for (size_t i = 0; i < n && rc == URS_OK; i++) {
         const char *kw = b->subs[idx[i]].keywords;

@@ -213,7 +213,7 @@ static int select_for(struct build *b, size_t si, const char **coach)
     int rc = nm ? select_picks(b, si, m, nm, coach) : URS_OK;
     if (rc == URS_OK)
         rc = select_matches(b, si, m, nm);
-    if (rc == URS_OK)
+    if (rc == URS_OK && b->nsel > 1)
         qsort_r(b->sel, b->nsel, sizeof *b->sel, cmp_sel, b);
     return rc;
 }
