@@ -3,3 +3,5 @@
 urs_unit_test(notifier unit/test_notifier.c LIBS urs_notifier)
 urs_unit_test(notify integration/test_notify.c integration/notify_util.c
               LIBS urs_notifier PkgConfig::JANSSON PkgConfig::SQLITE LABELS integration)
+urs_unit_test(notify_store integration/test_notify_store.c integration/notify_util.c
+              LIBS urs_notifier PkgConfig::JANSSON PkgConfig::SQLITE LABELS integration)
