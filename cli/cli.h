@@ -58,6 +58,13 @@ int cli_cmd_classify(struct app *app, int argc, char **argv);
 int cli_cmd_explain(struct app *app, int argc, char **argv);
 int cli_cmd_reclassify(struct app *app, int argc, char **argv);
 int cli_cmd_eval(struct app *app, int argc, char **argv);
+/* notifier commands (cli/cmd_subscriber.c, cmd_coach.c, cmd_digest.c, cmd_outbox.c) */
+int cli_cmd_subscriber(struct app *app, int argc, char **argv);
+int cli_cmd_coach(struct app *app, int argc, char **argv);
+int cli_cmd_cohort(struct app *app, int argc, char **argv);
+int cli_cmd_curate(struct app *app, int argc, char **argv);
+int cli_cmd_digest(struct app *app, int argc, char **argv);
+int cli_cmd_outbox(struct app *app, int argc, char **argv);
 
 /* ---- classifier commands (cli/cmd_classify.c, cli/cmd_eval.c) ---- */
 

@@ -422,7 +422,7 @@ URS_NODISCARD int db_outbox_fail(struct db *db, int64_t id, int64_t now, const c
 /* Requeue failed rows (id 0: every failed row) due at now; *count requeued. */
 URS_NODISCARD int db_outbox_retry(struct db *db, int64_t id, int64_t now, size_t *count,
                                   struct err *e);
-/* Delete sent and failed rows created before before; deliveries stay. *count deleted. */
+/* Delete sent and failed rows created at or before before; deliveries stay. *count deleted. */
 URS_NODISCARD int db_outbox_purge(struct db *db, int64_t before, size_t *count, struct err *e);
 /* Counts by status, for `outbox list` and tests. */
 URS_NODISCARD int db_outbox_counts(struct db *db, size_t *queued, size_t *sent, size_t *failed,

@@ -594,7 +594,7 @@ int db_outbox_purge(struct db *db, int64_t before, size_t *count, struct err *e)
 {
     sqlite3_stmt *st;
     if (db_prepare(db,
-                   "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?1",
+                   "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at <= ?1",
                    &st, e) != URS_OK)
         return URS_EDB;
     sqlite3_bind_int64(st, 1, before);

@@ -220,3 +220,8 @@ int notify_fmt_filters(struct sbuf *out, const struct db_subscriber *s)
         rc = sbuf_puts(out, "every new posting (no filters)");
     return rc;
 }
+
+int notify_filters_text(struct sbuf *out, const struct db_subscriber *s)
+{
+    return notify_fmt_filters(out, s);
+}

@@ -146,6 +146,9 @@ URS_NODISCARD int notify_preview(struct db *db, const struct config *cfg, const 
 URS_NODISCARD int notify_next_due(const struct db_subscriber *s, int64_t after, int64_t *out,
                                   struct err *e);
 
+/* A subscriber's filters in words ("RN · Remote or Hybrid · licence TX · ..."), appended. */
+URS_NODISCARD int notify_filters_text(struct sbuf *out, const struct db_subscriber *s);
+
 /* True for "UTC" and names of files under /usr/share/zoneinfo ("America/Chicago"). */
 bool notify_tz_valid(const char *tz);
 
