@@ -28,6 +28,8 @@ need_pc zlib zlib1g-dev # crawler tests: the loopback server's gzip bomb
 # test servers: Debian's Python with aiosmtpd (SMTP sink), nginx (HTTP), openssl (test certs)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing="$missing python3 python3-aiosmtpd"
 need_cmd nginx nginx-light
+# subscribers' time zones (the notifier reads /usr/share/zoneinfo)
+[ -f /usr/share/zoneinfo/America/Chicago ] || missing="$missing tzdata"
 need_cmd openssl openssl
 
 if [ -z "$missing" ]; then
