@@ -21,16 +21,22 @@
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
 
+struct run_opts {
+    bool once;
+    bool force; /* crawl every enabled source, due or not (first cycle only) */
+};
+
 #define IDLE_WAKE 60 /* seconds: the daemon looks for due digests at least this often */
 
 static const char run_usage[] =
-    "usage: urscout run [--once] [--syslog]\n"
+    "usage: urscout run [--once] [--force] [--syslog]\n"
     "\n"
     "The main job. One cycle crawls every enabled source that is due (its interval has\n"
     "passed), classifies and stores what it finds, closes postings that left a complete\n"
     "listing, builds the digests that are due, and delivers the outbox (SMTP when [smtp] is\n"
     "set, else the Maildir).\n"
     "  --once     run one cycle, print a summary, exit (1 when a source or delivery failed)\n"
+    "  --force    crawl every enabled source now, due or not (digests keep their schedule)\n"
     "  --syslog   log to syslog instead of standard error\n"
     "Without --once it stays in the foreground as a daemon: it sleeps until the next source\n"
     "or digest is due; SIGTERM/SIGINT finish the current transfer or message and exit;\n"
@@ -70,8 +76,8 @@ struct cycle {
 };
 
 /* Enabled sources whose interval has passed (or that never ran), and the next due time. */
-static size_t due_sources(struct app *app, int64_t now, const struct config_source **due,
-                          int64_t *next_due)
+static size_t due_sources(struct app *app, int64_t now, bool force,
+                          const struct config_source **due, int64_t *next_due)
 {
     size_t n = 0;
     *next_due = 0;
@@ -88,7 +94,7 @@ static size_t due_sources(struct app *app, int64_t now, const struct config_sour
             if (h.rate_limited_until > at)
                 at = h.rate_limited_until;
         }
-        if (at <= now)
+        if (at <= now || force)
             due[n++] = s;
         else if (*next_due == 0 || at < *next_due)
             *next_due = at;
@@ -101,14 +107,14 @@ static int64_t next_due_after(struct app *app, int64_t now)
     const struct config_source **due = calloc(app->cfg->sources_len + 1, sizeof *due);
     int64_t next = 0;
     if (due) {
-        if (due_sources(app, now, due, &next) > 0)
+        if (due_sources(app, now, false, due, &next) > 0)
             next = now;
         free(due);
     }
     return next;
 }
 
-static void crawl_step(struct app *app, struct cycle *c, bool once)
+static void crawl_step(struct app *app, struct cycle *c, const struct run_opts *ro)
 {
     int64_t now = (int64_t)time(NULL);
     const struct config_source **due = calloc(app->cfg->sources_len + 1, sizeof *due);
@@ -117,10 +123,11 @@ static void crawl_step(struct app *app, struct cycle *c, bool once)
         c->crawl_failed = true;
         return;
     }
-    c->due = due_sources(app, now, due, &c->next_due);
+    c->due = due_sources(app, now, ro->force, due, &c->next_due);
     if (c->due > 0) {
-        enum cli_crawl_output out = once ? (isatty(STDERR_FILENO) ? CLI_CRAWL_TTY : CLI_CRAWL_LINES)
-                                         : CLI_CRAWL_LOG;
+        enum cli_crawl_output out = !ro->once                ? CLI_CRAWL_LOG
+                                    : isatty(STDERR_FILENO) ? CLI_CRAWL_TTY
+                                                            : CLI_CRAWL_LINES;
         if (cli_crawl(app, due, c->due, out, &stop_requested, &c->crawl) != CLI_OK)
             c->crawl_failed = true;
     }
@@ -200,7 +207,7 @@ static void summarise(struct cycle *c)
 }
 
 /* One cycle; returns CLI_OK or CLI_FAIL (a source or delivery failed). */
-static int run_cycle(struct app *app, bool once, int64_t *next_due)
+static int run_cycle(struct app *app, const struct run_opts *ro, int64_t *next_due)
 {
     struct cycle c;
     memset(&c, 0, sizeof c);
@@ -210,7 +217,7 @@ static int run_cycle(struct app *app, bool once, int64_t *next_due)
     c.run.started_at = (int64_t)time(NULL);
     if (db_run_start(app->db, &c.run, &e) != URS_OK)
         log_warn("run: cannot record the cycle: %s", e.msg);
-    crawl_step(app, &c, once);
+    crawl_step(app, &c, ro);
     notify_step(app, &c);
     c.run.finished_at = (int64_t)time(NULL);
     int64_t next = next_due_after(app, c.run.finished_at);
@@ -219,7 +226,7 @@ static int run_cycle(struct app *app, bool once, int64_t *next_due)
     err_clear(&e);
     if (c.run.id && db_run_finish(app->db, &c.run, &e) != URS_OK)
         log_warn("run: cannot record the cycle: %s", e.msg);
-    if (once)
+    if (ro->once)
         printf("urscout run: %s\n", c.run.summary);
     else
         log_info("cycle: %s", c.run.summary);
@@ -257,12 +264,13 @@ static void sleep_until(int64_t when)
     }
 }
 
-static int daemon_loop(struct app *app)
+static int daemon_loop(struct app *app, struct run_opts *ro)
 {
     int status = CLI_OK;
     while (!stop_requested) {
         int64_t next = 0;
-        (void)run_cycle(app, false, &next);
+        (void)run_cycle(app, ro, &next);
+        ro->force = false;
         int64_t now = (int64_t)time(NULL);
         int64_t wake = now + IDLE_WAKE;
         if (next > now && next < wake)
@@ -291,14 +299,17 @@ int cli_cmd_run(struct app *app, int argc, char **argv)
     if (cli_wants_help(argc, argv, run_usage))
         return CLI_OK;
     static const struct option opts[] = {{"once", no_argument, NULL, 'o'},
+                                         {"force", no_argument, NULL, 'f'},
                                          {"syslog", no_argument, NULL, 's'},
                                          {NULL, 0, NULL, 0}};
-    bool once = false;
+    struct run_opts ro = {false, false};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'o')
-            once = true;
+            ro.once = true;
+        else if (c == 'f')
+            ro.force = true;
         else if (c == 's')
             log_use_syslog(true);
         else
@@ -308,7 +319,7 @@ int cli_cmd_run(struct app *app, int argc, char **argv)
         cli_error("run: unexpected argument '%s'", argv[optind]);
         return CLI_USAGE;
     }
-    if (!once && log_get_level() == LOG_LVL_WARN)
+    if (!ro.once && log_get_level() == LOG_LVL_WARN)
         log_set_level(LOG_LVL_INFO);
     if (cli_app_config(app) != CLI_OK || cli_app_db(app, true) != CLI_OK)
         return CLI_FAIL;
@@ -327,13 +338,13 @@ int cli_cmd_run(struct app *app, int argc, char **argv)
         return CLI_FAIL;
     }
     int status;
-    if (once) {
+    if (ro.once) {
         int64_t next = 0;
-        status = run_cycle(app, true, &next);
+        status = run_cycle(app, &ro, &next);
     } else {
         log_info("daemon started (pid %ld, %zu sources, database %s)", (long)getpid(),
                  app->cfg->sources_len, db_path(app->db));
-        status = daemon_loop(app);
+        status = daemon_loop(app, &ro);
     }
     cli_lock_release(lock_fd);
     return status;
