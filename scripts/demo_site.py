@@ -101,14 +101,19 @@ class Site:
                   os.path.join(self.root, "routes.json"))
 
 
+def number(job):
+    """A stable number per job, so ids survive jobs coming and going."""
+    return 1000 + [j[0] for j in JOBS].index(job[0])
+
+
 def greenhouse(site, jobs):
-    out = [{"id": 1000 + i, "title": j[2], "updated_at": "2026-11-20T09:00:00-05:00",
+    out = [{"id": number(j), "title": j[2], "updated_at": "2026-11-20T09:00:00-05:00",
             "location": {"name": j[4]}, "company_name": j[3],
             "absolute_url": "%s/gh/jobs/%s" % (site.base, j[0]),
             "first_published": "2026-11-19T08:00:00-05:00",
             "metadata": [{"id": 1, "name": "Employment Type", "value": j[6]},
                          {"id": 2, "name": "Workplace", "value": j[5]}],
-            "content": html.escape(j[7])} for i, j in enumerate(jobs)]
+            "content": html.escape(j[7])} for j in jobs]
     site.put("gh.json", {"jobs": out, "meta": {"total": len(out)}},
              path="/gh/v1/boards/demo/jobs", query={"content": "true"})
 
@@ -126,9 +131,9 @@ def lever(site, jobs):
 
 def workday(site, jobs):
     cxs = "/wd/wday/cxs/demo/Demo"
-    postings = [{"title": j[2], "externalPath": "/job/Remote/%s_JR-%d" % (j[0], 100 + i),
+    postings = [{"title": j[2], "externalPath": "/job/Remote/%s_JR-%d" % (j[0], number(j)),
                  "locationsText": j[4], "postedOn": "Posted 2 Days Ago", "remoteType": j[5],
-                 "bulletFields": ["JR-%d" % (100 + i)]} for i, j in enumerate(jobs)]
+                 "bulletFields": ["JR-%d" % number(j)]} for j in jobs]
     site.put("wd-list.json", {"total": len(postings), "jobPostings": postings, "facets": []},
              method="POST", path=cxs + "/jobs", body={"offset": 0})
     site.put("wd-empty.json", {"total": len(postings), "jobPostings": []}, method="POST",
@@ -137,7 +142,7 @@ def workday(site, jobs):
         detail = {"jobPostingInfo": {
             "id": "wd-%s" % j[0], "title": j[2], "jobDescription": j[7], "location": j[4],
             "postedOn": "Posted 2 Days Ago", "startDate": "2026-11-20", "timeType": j[6],
-            "remoteType": j[5], "jobReqId": "JR-%d" % (100 + i),
+            "remoteType": j[5], "jobReqId": "JR-%d" % number(j),
             "externalUrl": "%s/wd/Demo/job/Remote/%s" % (site.base, j[0])},
             "hiringOrganization": {"name": j[3]}}
         site.put("wd-%s.json" % j[0], detail, path=cxs + postings[i]["externalPath"])

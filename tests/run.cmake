@@ -1,2 +1,2 @@
 urs_unit_test(run integration/test_run.c integration/proc.c
-              LIBS PkgConfig::SQLITE LABELS integration)
+              LIBS PkgConfig::SQLITE PkgConfig::JANSSON LABELS integration)

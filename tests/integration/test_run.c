@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <jansson.h>
+
 #include "proc.h"
 
 struct fx {
@@ -210,11 +213,167 @@ static void test_daemon_stops_during_slow_transfer(void **state)
     free(requests);
 }
 
+/* ---- the main job end to end: 3 sources, 3 subscribers, a real SMTP server ---- */
+
+static pid_t sink_begin(struct fx *f, char **dir)
+{
+    *dir = tu_path(f->dir, "smtp");
+    assert_int_equal(mkdir(*dir, 0755), 0);
+    char *script = tu_path(tu_source_dir(), "tests/integration/smtp_sink.py");
+    char *port_file = tu_path(*dir, "port");
+    char *log = tu_path(*dir, "sink.log");
+    char *argv[] = {"/usr/bin/python3", script, "--dir", *dir, "--port-file", port_file, NULL};
+    pid_t pid = proc_spawn(NULL, log, argv);
+    char *text = NULL;
+    for (int i = 0; i < 400 && !(text = tu_read_file(port_file, NULL)); i++)
+        usleep(25000);
+    if (!text) {
+        char *why = tu_read_file(log, NULL);
+        fail_msg("smtp_sink.py did not start: %s", why ? why : "");
+    }
+    int port = (int)strtol(text, NULL, 10);
+    char *cfg = tu_read_file(f->cfg, NULL);
+    size_t n = strlen(cfg) + 128;
+    char *more = malloc(n);
+    snprintf(more, n, "%s\n[smtp]\nhost = 127.0.0.1\nport = %d\nstarttls = off\n", cfg, port);
+    tu_write_file(f->cfg, more, (size_t)-1);
+    free(more);
+    free(cfg);
+    free(text);
+    free(script);
+    free(port_file);
+    free(log);
+    return pid;
+}
+
+/* Each received message as "rcpt: title; title" lines (titles in the text part), sorted. */
+static char *received(const char *dir, size_t *count)
+{
+    static const char *const titles[] = {
+        "Utilization Review Physical Therapist", "Outpatient Physical Therapist",
+        "Physician Advisor, Utilization Management", "Utilization Management Nurse Reviewer",
+        "Therapy Reviewer - Occupational Therapist", "Appeals and Denials Nurse",
+        "Utilization Review Occupational Therapist"};
+    char lines[16][512];
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && n < 16) {
+        size_t len = strlen(de->d_name);
+        if (strncmp(de->d_name, "msg-", 4) != 0 || len < 5 || strcmp(de->d_name + len - 5, ".json"))
+            continue;
+        char *path = tu_path(dir, de->d_name);
+        json_t *m = json_load_file(path, 0, NULL);
+        assert_non_null(m);
+        const char *text = "";
+        size_t i;
+        json_t *part;
+        json_array_foreach(json_object_get(m, "parts"), i, part)
+            if (strcmp(json_string_value(json_object_get(part, "type")), "text/plain") == 0)
+                text = json_string_value(json_object_get(part, "text"));
+        snprintf(lines[n], sizeof lines[n], "%s:",
+                 json_string_value(json_array_get(json_object_get(m, "rcpt_tos"), 0)));
+        for (size_t t = 0; t < sizeof titles / sizeof titles[0]; t++)
+            if (strstr(text, titles[t])) {
+                strncat(lines[n], " ", sizeof lines[n] - strlen(lines[n]) - 1);
+                strncat(lines[n], titles[t], sizeof lines[n] - strlen(lines[n]) - 1);
+                strncat(lines[n], ";", sizeof lines[n] - strlen(lines[n]) - 1);
+            }
+        n++;
+        json_decref(m);
+        free(path);
+    }
+    closedir(d);
+    qsort(lines, n, sizeof lines[0], (int (*)(const void *, const void *))strcmp);
+    char *out = calloc(1, sizeof lines);
+    for (size_t i = 0; i < n; i++) {
+        strcat(out, lines[i]);
+        strcat(out, "\n");
+    }
+    *count = n;
+    return out;
+}
+
+static void run_once(struct fx *f)
+{
+    /* a day passes between runs: every subscriber is due again */
+    sqlite3 *s;
+    if (sqlite3_open(f->db, &s) == SQLITE_OK)
+        sqlite3_exec(s, "UPDATE subscribers SET next_due_at = 0", NULL, NULL, NULL);
+    sqlite3_close(s);
+    struct tu_run r;
+    tu_urscout(&r, f->dir, "--config", f->cfg, "run", "--once", "--force", NULL);
+    if (r.status != 0)
+        fail_msg("run --once: %s\n%s", r.out, r.err);
+    tu_run_free(&r);
+}
+
+static void subscribe(struct fx *f, const char *email, const char *a1, const char *a2,
+                      const char *a3, const char *a4)
+{
+    struct tu_run r;
+    tu_urscout(&r, f->dir, "--config", f->cfg, "subscriber", "add", email, "--frequency",
+               "daily", a1, a2, a3, a4, NULL);
+    if (r.status != 0)
+        fail_msg("subscriber add %s: %s", email, r.err);
+    tu_run_free(&r);
+}
+
+static void test_run_end_to_end(void **state)
+{
+    struct fx *f = *state;
+    generate(f, "greenhouse,lever,jsonld");
+    char *sink_dir;
+    pid_t sink = sink_begin(f, &sink_dir);
+    subscribe(f, "pt@example.com", "--discipline", "PT,OT", "--mode", "remote");
+    subscribe(f, "rn@example.com", "--discipline", "RN", NULL, NULL);
+    subscribe(f, "md@example.com", "--discipline", "MD", "--schedule", "part_time");
+
+    run_once(f);
+    char *titles = NULL;
+    struct tu_run r;
+    tu_urscout(&r, f->dir, "--config", f->cfg, "search", "--all", "--format", "csv", NULL);
+    assert_int_equal(count_sql(f->db, "SELECT count(*) FROM postings"), 6);
+    assert_int_equal(count_sql(f->db, "SELECT count(DISTINCT source) FROM postings"), 3);
+    tu_run_free(&r);
+    size_t n;
+    titles = received(sink_dir, &n);
+    assert_string_equal(titles,
+                        "md@example.com: Physician Advisor, Utilization Management;\n"
+                        "pt@example.com: Utilization Review Physical Therapist; Therapy Reviewer "
+                        "- Occupational Therapist;\n"
+                        "rn@example.com: Utilization Management Nurse Reviewer; Appeals and "
+                        "Denials Nurse;\n");
+    free(titles);
+
+    run_once(f); /* nothing new: nothing sent */
+    titles = received(sink_dir, &n);
+    assert_int_equal(n, 3);
+    free(titles);
+
+    /* the site changes: the clinic job leaves, an OT reviewer job arrives */
+    site_generate(f->site, f->port, "--drop", "gh-clinic-pt", "--add", "gh-ur-ot", NULL);
+    run_once(f);
+    assert_int_equal(count_sql(f->db, "SELECT count(*) FROM postings WHERE closed_at IS NOT NULL"),
+                     1);
+    assert_int_equal(count_sql(f->db, "SELECT count(*) FROM postings WHERE closed_at IS NOT NULL "
+                                      "AND title = 'Outpatient Physical Therapist'"),
+                     1);
+    titles = received(sink_dir, &n);
+    assert_int_equal(n, 4);
+    assert_non_null(strstr(titles, "pt@example.com: Utilization Review Occupational Therapist;\n"));
+    free(titles);
+    proc_stop(sink);
+    free(sink_dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_daemon_reload_stop_and_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_daemon_stops_during_slow_transfer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_end_to_end, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
