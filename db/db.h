@@ -330,7 +330,10 @@ typedef int (*db_id_fn)(void *ctx, int64_t id);
 URS_NODISCARD int db_keyword_hits(struct db *db, const char *keywords, int64_t min_id,
                                   db_id_fn fn, void *ctx, struct err *e);
 
-/* (subscriber, fingerprint) pairs already sent, for the fingerprints of the candidates. */
+/*
+ * (subscriber, fingerprint) pairs already sent, for the fingerprints of the candidates: a
+ * posting counts as sent when any posting with its fingerprint was sent.
+ */
 typedef int (*db_sent_fn)(void *ctx, int64_t subscriber_id, const char *fingerprint);
 URS_NODISCARD int db_digest_sent_pairs(struct db *db, int64_t since, db_sent_fn fn, void *ctx,
                                        struct err *e);
@@ -347,7 +350,6 @@ struct db_digest_record {
     const char *message;           /* the complete RFC 5322 message, CRLF line ends */
     size_t message_len;            /* 0: nothing new, only the schedule advances */
     const int64_t *posting_ids;
-    const char *const *fingerprints;
     size_t postings_len;
 };
 

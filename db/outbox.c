@@ -170,10 +170,12 @@ int db_digest_sent_pairs(struct db *db, int64_t since, db_sent_fn fn, void *ctx,
 {
     sqlite3_stmt *st;
     if (db_prepare(db,
-                   "SELECT d.subscriber_id, d.fingerprint FROM deliveries d WHERE d.fingerprint IN"
+                   "SELECT DISTINCT d.subscriber_id, p.fingerprint FROM"
                    " (SELECT fingerprint FROM postings WHERE closed_at IS NULL AND first_seen >= ?1"
                    " UNION SELECT p.fingerprint FROM postings p JOIN curation k"
-                   " ON k.posting_id = p.id WHERE k.pinned = 1)",
+                   " ON k.posting_id = p.id WHERE k.pinned = 1) AS c"
+                   " JOIN postings p ON p.fingerprint = c.fingerprint"
+                   " JOIN deliveries d ON d.posting_id = p.id",
                    &st, e) != URS_OK)
         return URS_EDB;
     sqlite3_bind_int64(st, 1, since);
@@ -196,8 +198,7 @@ static const char sql_outbox_add[] =
     "INSERT INTO outbox (subscriber_id, recipient, message_id, subject, message, postings,"
     " created_at, queued_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)";
 static const char sql_delivery_add[] =
-    "INSERT INTO deliveries (subscriber_id, posting_id, fingerprint, outbox_id)"
-    " VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO deliveries (subscriber_id, posting_id, outbox_id) VALUES (?1, ?2, ?3)";
 static const char sql_counts_add[] =
     "INSERT INTO delivery_counts (day, digests, postings) VALUES (?1, 1, ?2)"
     " ON CONFLICT (day) DO UPDATE SET digests = digests + 1, postings = postings + ?2";
@@ -232,8 +233,7 @@ static int record_outbox(struct db *db, const struct db_digest_record *r, int64_
     for (size_t i = 0; i < r->postings_len && rc == URS_OK; i++) {
         sqlite3_bind_int64(st, 1, r->subscriber_id);
         sqlite3_bind_int64(st, 2, r->posting_ids[i]);
-        db_bind_text(st, 3, r->fingerprints[i]);
-        sqlite3_bind_int64(st, 4, *outbox_id);
+        sqlite3_bind_int64(st, 3, *outbox_id);
         rc = step_done(db, st, "record deliveries", e);
     }
     if (rc != URS_OK || db_stmt(db, sql_counts_add, &st, e) != URS_OK)
@@ -592,18 +592,32 @@ int db_outbox_retry(struct db *db, int64_t id, int64_t now, size_t *count, struc
 
 int db_outbox_purge(struct db *db, int64_t before, size_t *count, struct err *e)
 {
-    sqlite3_stmt *st;
-    if (db_prepare(db,
-                   "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at <= ?1",
-                   &st, e) != URS_OK)
+    bool own;
+    if (db_tx_enter(db, &own, e) != URS_OK)
         return URS_EDB;
-    sqlite3_bind_int64(st, 1, before);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, "purge outbox", e);
-    *count = (size_t)sqlite3_changes(db->sql);
-    return URS_OK;
+    sqlite3_stmt *st;
+    int rc = db_prepare(db,
+                        "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at <= ?1",
+                        &st, e);
+    if (rc == URS_OK) {
+        sqlite3_bind_int64(st, 1, before);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_fail(db, "purge outbox", e);
+        *count = (size_t)sqlite3_changes(db->sql);
+        sqlite3_finalize(st);
+    }
+    if (rc == URS_OK && *count > 0 &&
+        db_prepare(db,
+                   "UPDATE deliveries SET outbox_id = NULL WHERE outbox_id IS NOT NULL AND"
+                   " outbox_id NOT IN (SELECT id FROM outbox)",
+                   &st, e) == URS_OK) {
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_fail(db, "purge outbox", e);
+        sqlite3_finalize(st);
+    } else if (rc == URS_OK && *count > 0) {
+        rc = URS_EDB;
+    }
+    return db_tx_leave(db, own, rc, e);
 }
 
 int db_outbox_counts(struct db *db, size_t *queued, size_t *sent, size_t *failed, struct err *e)

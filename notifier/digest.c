@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Building digests: match new postings to due subscribers in memory, render, record. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,7 @@ static int take_candidate(void *ctx, const struct posting *p, const char *finger
         b->cap = cap;
     }
     struct cand *c = &b->c[b->nc];
+    c->blocks = NULL;
     if (posting_copy(&c->p, p) != URS_OK)
         return 1;
     (void)snprintf(c->fp, sizeof c->fp, "%s", fingerprint);
@@ -200,17 +202,94 @@ static int cmp_cur(const void *a, const void *b)
     return x->posting < y->posting ? -1 : x->posting > y->posting;
 }
 
-/* Iteration order: among duplicates, one with a usable link and a higher UR score wins. */
+static int mode_rank(enum work_mode m)
+{
+    return m == MODE_REMOTE ? 0 : m == MODE_HYBRID ? 1 : m == MODE_ONSITE ? 2 : 3;
+}
+
+/*
+ * The order of a digest, computed once for all subscribers: grouped by work mode (remote
+ * first), then postings with a usable link, UR roles, higher UR score, newer. Walking the
+ * candidates in this order gives each digest sorted, and the first of duplicates (one job on
+ * several sources) is the best one.
+ */
 static int cmp_order(const void *a, const void *b, void *ctx)
 {
     const struct build *bld = ctx;
     const struct cand *x = &bld->c[*(const uint32_t *)a];
     const struct cand *y = &bld->c[*(const uint32_t *)b];
+    int mx = mode_rank(x->p.work_mode), my = mode_rank(y->p.work_mode);
+    if (mx != my)
+        return mx - my;
     if (x->url_ok != y->url_ok)
         return x->url_ok ? -1 : 1;
+    if (x->p.ur_role != y->p.ur_role)
+        return x->p.ur_role ? -1 : 1;
     if (x->p.ur_score != y->p.ur_score)
         return x->p.ur_score > y->p.ur_score ? -1 : 1;
-    return x->p.id < y->p.id ? -1 : x->p.id > y->p.id;
+    if (x->p.first_seen != y->p.first_seen)
+        return x->p.first_seen > y->p.first_seen ? -1 : 1;
+    return x->p.id > y->p.id ? -1 : x->p.id < y->p.id;
+}
+
+/* For each discipline, the positions in b->order of its candidates (ascending); and the
+   packed copy of what matching reads. */
+static int index_disciplines(struct build *b)
+{
+    if (!(b->fc = malloc((b->nc + 1) * sizeof *b->fc)))
+        return URS_ENOMEM;
+    for (size_t k = 0; k < b->nc; k++) {
+        const struct cand *c = &b->c[b->order[k]];
+        b->fc[k] = (struct fcand){c->p.first_seen, c->p.license_states, c->p.salary.annual,
+                                  c->p.disciplines, c->p.schedule, c->cls, b->order[k],
+                                  (uint8_t)c->p.work_mode};
+    }
+    for (int d = 0; d < DISC_COUNT; d++)
+        if (!(b->by_disc[d] = malloc((b->nc + 1) * sizeof *b->by_disc[d])))
+            return URS_ENOMEM;
+    for (size_t k = 0; k < b->nc; k++) {
+        uint32_t bits = b->c[b->order[k]].p.disciplines;
+        for (int d = 0; d < DISC_COUNT; d++)
+            if (bits & (1u << d))
+                b->by_disc[d][b->n_disc[d]++] = (uint32_t)k;
+    }
+    return URS_OK;
+}
+
+void digest_walk_start(const struct build *b, uint32_t disciplines, struct walk *w)
+{
+    memset(w, 0, sizeof *w);
+    if (!disciplines) {
+        w->all = b->nc;
+        return;
+    }
+    for (int d = 0; d < DISC_COUNT; d++) {
+        if (disciplines & (1u << d)) {
+            w->list[w->lists] = b->by_disc[d];
+            w->len[w->lists++] = b->n_disc[d];
+        }
+    }
+}
+
+bool digest_walk_next(struct walk *w, size_t *pos)
+{
+    if (w->lists == 0) {
+        if (w->next_all >= w->all)
+            return false;
+        *pos = w->next_all++;
+        return true;
+    }
+    size_t best = SIZE_MAX;
+    for (int i = 0; i < w->lists; i++)
+        if (w->pos[i] < w->len[i] && w->list[i][w->pos[i]] < best)
+            best = w->list[i][w->pos[i]];
+    if (best == SIZE_MAX)
+        return false;
+    for (int i = 0; i < w->lists; i++) /* a posting of two disciplines comes once */
+        if (w->pos[i] < w->len[i] && w->list[i][w->pos[i]] == best)
+            w->pos[i]++;
+    *pos = best;
+    return true;
 }
 
 /* Classes for fingerprints, the iteration order, and the already-sent pairs. */
@@ -227,6 +306,8 @@ static int index_candidates(struct build *b)
     }
     if (b->nc > 1)
         qsort_r(b->order, b->nc, sizeof *b->order, cmp_order, b);
+    if (index_disciplines(b) != URS_OK)
+        return URS_ENOMEM;
     if (b->nmembers > 1)
         qsort(b->members, b->nmembers, sizeof *b->members, cmp_member);
     if (b->ncur > 1)
@@ -363,8 +444,14 @@ void digest_free(struct build *b)
 {
     for (size_t i = 0; i < b->nsubs; i++)
         db_subscriber_free(&b->subs[i]);
-    for (size_t i = 0; i < b->nc; i++)
+    for (size_t i = 0; i < b->nc; i++) {
         posting_free(&b->c[i].p);
+        if (b->c[i].blocks) {
+            sbuf_free(&b->c[i].blocks[0]);
+            sbuf_free(&b->c[i].blocks[1]);
+            free(b->c[i].blocks);
+        }
+    }
     for (size_t i = 0; i < b->ncur; i++) {
         free(b->curs[i].note);
         free(b->curs[i].coach);
@@ -376,6 +463,9 @@ void digest_free(struct build *b)
     free(b->sub_kw);
     free(b->c);
     free(b->order);
+    free(b->fc);
+    for (int d = 0; d < DISC_COUNT; d++)
+        free(b->by_disc[d]);
     free(b->taken);
     free(b->members);
     free(b->curs);

@@ -5,13 +5,28 @@
 
 #include "notifier/notifier_int.h"
 
+#define DIGEST_BATCH 1000 /* digests recorded per write transaction */
+
 /* A candidate posting: the fields a digest shows, its fingerprint and class. */
 struct cand {
     struct posting p;
+    struct sbuf *blocks; /* the rendered text and HTML blocks (2), once used; NULL before */
     char fp[17];
     uint64_t key;  /* the fingerprint as a number */
     uint32_t cls;  /* fingerprint class: candidates with one class are one job */
     bool url_ok;
+};
+
+/* What matching reads of a candidate, packed and in digest order (one cache line each). */
+struct fcand {
+    int64_t first_seen;
+    uint64_t states;
+    double salary;   /* annualised, 0 unknown */
+    uint32_t disciplines;
+    uint32_t schedule;
+    uint32_t cls;
+    uint32_t cand;   /* index into build.c */
+    uint8_t mode;
 };
 
 /* Fingerprint -> class, open addressing. */
@@ -80,7 +95,10 @@ struct build {
 
     struct cand *c;             /* by posting id */
     size_t nc, cap;
-    uint32_t *order;            /* candidates, preferred duplicate first */
+    uint32_t *order;            /* candidates in digest order (preferred duplicate first) */
+    struct fcand *fc;           /* the same order, packed for matching */
+    uint32_t *by_disc[DISC_COUNT]; /* positions in order of the candidates of each discipline */
+    size_t n_disc[DISC_COUNT];
     int64_t *taken;             /* per class: 1 + index of the subscriber that took it */
     struct fpmap classes;
     struct pairset sent;
@@ -94,8 +112,9 @@ struct build {
     struct cur *curs;           /* open postings only, sorted by (cohort, posting) */
     size_t ncur, cur_cap;
 
-    struct sel *sel;            /* the digest being built */
+    struct sel *sel;            /* the digest being built: picks, then matches in order */
     size_t nsel, sel_cap;
+    size_t more;                /* matches past NOTIFY_MAX_ITEMS */
     struct notify_item *items;
     size_t items_cap;
     struct notify_message msg;  /* reused between subscribers */
@@ -103,6 +122,9 @@ struct build {
     struct notify_message *capture; /* preview: the rendered digest goes here */
     size_t captured;
     bool oom;                       /* a load callback ran out of memory */
+    bool in_tx;                     /* a batch of digest records is open */
+    int64_t batch[DIGEST_BATCH];    /* subscribers recorded in the open batch */
+    size_t nbatch;
 
     struct due_slot due[32];        /* next send slots after now, by zone/frequency/hour */
     size_t ndue;
@@ -116,6 +138,21 @@ int digest_add_subscriber(struct build *b, const struct db_subscriber *s);
 void digest_free(struct build *b);
 /* True when class cls was already sent to subscriber sub. */
 bool digest_was_sent(struct build *b, int64_t sub, uint32_t cls);
+/*
+ * Walk positions of b->order in increasing order: every candidate when disciplines is 0, else
+ * the candidates tagged with one of those disciplines (a merge of the per-discipline lists).
+ */
+struct walk {
+    const uint32_t *list[DISC_COUNT];
+    size_t len[DISC_COUNT];
+    size_t pos[DISC_COUNT];
+    int lists;
+    size_t all, next_all; /* disciplines 0: every position below all */
+};
+void digest_walk_start(const struct build *b, uint32_t disciplines, struct walk *w);
+/* The next position, or false at the end. */
+bool digest_walk_next(struct walk *w, size_t *pos);
+
 /* The candidate with posting id, or -1. */
 long digest_find(const struct build *b, int64_t posting_id);
 

@@ -22,72 +22,96 @@ static const char hex[] = "0123456789ABCDEF";
 
 /* ---- quoted-printable ---- */
 
-struct qp {
-    struct sbuf *out;
-    size_t col;
-    int rc;
-};
-
-static void qp_put(struct qp *q, const char *s, size_t n)
-{
-    if (q->rc == URS_OK)
-        q->rc = sbuf_append(q->out, s, n);
-    q->col += n;
-}
+/* Bytes that stand for themselves in quoted-printable: printable ASCII but '=', and blanks. */
+#define QP_LIT_RANGE(c) ((c) >= 33 && (c) <= 126 && (c) != '=')
+#define L1(c) (QP_LIT_RANGE(c) || (c) == ' ' || (c) == '\t')
+#define L4(c) L1(c), L1((c) + 1), L1((c) + 2), L1((c) + 3)
+#define L16(c) L4(c), L4((c) + 4), L4((c) + 8), L4((c) + 12)
+static const bool qp_lit[256] = {L16(0),   L16(16),  L16(32),  L16(48),  L16(64),  L16(80),
+                                 L16(96),  L16(112), L16(128), L16(144), L16(160), L16(176),
+                                 L16(192), L16(208), L16(224), L16(240)};
 
 static bool qp_literal(unsigned char c)
 {
-    return (c >= 33 && c <= 126 && c != '=') || c == ' ' || c == '\t';
+    return qp_lit[c];
 }
 
-/* Encode one line (no line end) with soft breaks so no output line passes 76 bytes. */
-static void qp_line(struct qp *q, const unsigned char *s, size_t n)
+/* Does this byte start a token that must be encoded at position i of line s[0..n)? */
+static bool qp_encode_at(const unsigned char *s, size_t n, size_t i, size_t col)
 {
-    q->col = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        bool last = i + 1 == n;
-        char tok[3] = {(char)c, 0, 0};
-        size_t len = 1;
-        /* room for the token and, unless it ends the line, a soft break '=' */
-        bool at_start = q->col == 0;
-        bool encode = !qp_literal(c) || ((c == ' ' || c == '\t') && last) ||
-                      (at_start && c == '.') ||
-                      (at_start && c == 'F' && n - i >= 5 && memcmp(s + i, "From ", 5) == 0);
-        if (encode) {
-            tok[0] = '=';
-            tok[1] = hex[c >> 4];
-            tok[2] = hex[c & 15];
-            len = 3;
+    unsigned char c = s[i];
+    if (!qp_literal(c))
+        return true;
+    if ((c == ' ' || c == '\t') && i + 1 == n)
+        return true; /* trailing white space would be lost */
+    if (col == 0 && c == '.')
+        return true; /* a leading dot: SMTP and some agents mangle it */
+    return col == 0 && c == 'F' && n - i >= 5 && memcmp(s + i, "From ", 5) == 0;
+}
+
+/*
+ * Encode one line (no line end) with soft breaks so no output line passes 76 bytes. Runs of
+ * plain bytes are copied at once, and output lines are assembled in a small buffer and
+ * appended whole: this runs over every byte of every digest.
+ */
+static int qp_line(struct sbuf *out, const unsigned char *s, size_t n)
+{
+    char line[QP_LINE_MAX + 4];
+    size_t col = 0, i = 0;
+    while (i < n) {
+        bool encode = qp_encode_at(s, n, i, col);
+        if (!encode && col > 0) {
+            size_t room = QP_LINE_MAX - 1 - col, r = 0;
+            while (r < room && i + r < n && qp_literal(s[i + r]))
+                r++;
+            if (r > 0 && i + r == n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+                r--;
+            if (r > 0) {
+                memcpy(line + col, s + i, r);
+                col += r;
+                i += r;
+                continue;
+            }
         }
-        size_t limit = last ? QP_LINE_MAX : QP_LINE_MAX - 1;
-        if (q->col + len > limit) {
-            qp_put(q, "=\r\n", 3);
-            q->col = 0;
-            i--; /* re-decide this byte at the start of the new line */
+        size_t len = encode ? 3 : 1;
+        if (col + len > (i + 1 == n ? QP_LINE_MAX : QP_LINE_MAX - 1)) {
+            memcpy(line + col, "=\r\n", 3);
+            int rc = sbuf_append(out, line, col + 3);
+            if (rc != URS_OK)
+                return rc;
+            col = 0; /* re-decide this byte at the start of the new line */
             continue;
         }
-        qp_put(q, tok, len);
+        if (encode) {
+            line[col] = '=';
+            line[col + 1] = hex[s[i] >> 4];
+            line[col + 2] = hex[s[i] & 15];
+        } else {
+            line[col] = (char)s[i];
+        }
+        col += len;
+        i++;
     }
-    qp_put(q, "\r\n", 2);
+    memcpy(line + col, "\r\n", 2);
+    return sbuf_append(out, line, col + 2);
 }
 
 int notify_qp_encode(struct sbuf *out, const char *text, size_t len)
 {
-    struct qp q = {out, 0, URS_OK};
     const unsigned char *s = (const unsigned char *)text;
     size_t start = 0;
-    for (size_t i = 0; i <= len && q.rc == URS_OK; i++) {
+    int rc = URS_OK;
+    for (size_t i = 0; i <= len && rc == URS_OK; i++) {
         if (i == len || s[i] == '\n') {
             size_t end = i;
             if (end > start && s[end - 1] == '\r')
                 end--;
             if (i < len || end > start)
-                qp_line(&q, s + start, end - start);
+                rc = qp_line(out, s + start, end - start);
             start = i + 1;
         }
     }
-    return q.rc;
+    return rc;
 }
 
 /* ---- headers ---- */

@@ -18,7 +18,7 @@ struct db_subscriber;
 
 /* ---- limits ---- */
 
-#define NOTIFY_MAX_ITEMS 25          /* postings shown in one digest; the rest are counted */
+#define NOTIFY_MAX_ITEMS 10          /* postings shown in one digest; the rest are counted */
 #define NOTIFY_MIN_KEY 16            /* bytes of HMAC key required */
 #define NOTIFY_SUBJECT_MAX 200       /* bytes of a subject before encoding */
 #define NOTIFY_MAX_MESSAGE (2 * 1024 * 1024) /* bytes of one rendered message */
@@ -96,6 +96,10 @@ struct notify_item {
     const struct posting *p;
     const char *note; /* the coach's note, may be NULL */
     bool pick;        /* pinned by the subscriber's coach */
+    /* Optional: p's blocks already rendered by notify_render_block for the same now (used for
+       items without note or pick when the message's parts are not kept). */
+    const struct sbuf *text_qp;
+    const struct sbuf *html_qp;
 };
 
 struct notify_digest {
@@ -115,6 +119,10 @@ struct notify_message {
     struct sbuf html;                   /* the HTML part, UTF-8, before encoding */
     char subject[NOTIFY_SUBJECT_MAX + 8]; /* the subject, cleaned UTF-8 */
     char message_id[160];               /* with its angle brackets */
+    bool no_parts;                      /* set by the caller: leave text and html empty (and
+                                           use the items' cached blocks) */
+    struct sbuf enc_text, enc_html;     /* private: the encoded parts */
+    struct sbuf chunk_text, chunk_html; /* private: rendered, not yet encoded */
 };
 
 void notify_message_init(struct notify_message *m);
@@ -128,6 +136,14 @@ void notify_message_free(struct notify_message *m);
  */
 URS_NODISCARD int notify_render(const struct notify_digest *d, const struct config *cfg,
                                 struct notify_message *out, struct err *e);
+
+/*
+ * Render one posting's block of the text and of the HTML part (quoted-printable, as
+ * notify_render would), for reuse in every digest built at now. The sbufs are reset first.
+ * URS_OK or the sbuf error.
+ */
+URS_NODISCARD int notify_render_block(const struct posting *p, int64_t now, struct sbuf *text_qp,
+                                      struct sbuf *html_qp);
 
 /*
  * Render the digest email would get now, without recording anything (digests of any

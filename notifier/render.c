@@ -16,45 +16,40 @@
 #define FIELD_SHOWN 300     /* bytes of one crawled field shown in a digest */
 #define NOTE_SHOWN 1000     /* bytes of a coach's note */
 
-/* Colours and type, kept in one place so the look can change without hunting. */
-#define CSS_BODY "margin:0;padding:0;background:#f3f4f6;"
+/*
+ * Colours and type, kept in one place so the look can change without hunting. Every rule is
+ * inline (mail clients drop <style> blocks) and short: it is repeated for every posting of
+ * every digest, and each digest is stored in the outbox.
+ */
+#define CSS_BODY "margin:0;padding:0;background:#f3f4f6"
 #define CSS_WRAP                                                                               \
     "max-width:600px;margin:0 auto;padding:16px 12px;font-family:-apple-system,'Segoe UI',"     \
-    "Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.45;color:#1f2933;"
-#define CSS_H1 "font-size:21px;line-height:1.25;margin:4px 0 6px;"
-#define CSS_INTRO "margin:0 0 12px;color:#3e4c59;font-size:15px;"
-#define CSS_H2                                                                                 \
-    "font-size:13px;letter-spacing:.06em;text-transform:uppercase;color:#52606d;"              \
-    "margin:22px 0 8px;"
-#define CSS_CARD                                                                               \
-    "background:#ffffff;border:1px solid #e4e7eb;border-radius:8px;padding:12px 14px;"         \
-    "margin:0 0 10px;"
-#define CSS_PICK_CARD                                                                          \
-    "background:#ffffff;border:1px solid #e4e7eb;border-left:4px solid #0b6e4f;"               \
-    "border-radius:8px;padding:12px 14px;margin:0 0 10px;"
-#define CSS_TITLE                                                                              \
-    "font-size:17px;font-weight:600;color:#0b4f9c;text-decoration:none;word-wrap:break-word;"
-#define CSS_TITLE_PLAIN "font-size:17px;font-weight:600;color:#1f2933;word-wrap:break-word;"
-#define CSS_EMPLOYER "margin-top:2px;color:#323f4b;"
-#define CSS_META "margin-top:6px;color:#52606d;font-size:14px;"
-#define CSS_NOTE                                                                               \
-    "margin-top:8px;padding:8px 10px;background:#effcf6;border-radius:6px;color:#14532d;"      \
-    "font-size:14px;"
-#define CSS_BUTTON                                                                             \
-    "display:inline-block;margin-top:10px;padding:9px 16px;background:#0b4f9c;color:#ffffff;"  \
-    "border-radius:6px;text-decoration:none;font-size:15px;font-weight:600;"
-#define CSS_MORE "margin:14px 0 0;color:#52606d;font-size:14px;"
+    "Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.45;color:#1f2933"
+#define CSS_H1 "font-size:21px;line-height:1.25;margin:4px 0 6px"
+#define CSS_INTRO "margin:0 0 12px;color:#3e4c59;font-size:15px"
+#define CSS_H2 "font-size:14px;color:#52606d;margin:22px 0 8px;text-transform:uppercase"
+#define CSS_CARD "background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:12px 14px;" \
+                 "margin:0 0 10px"
+#define CSS_PICK_CARD CSS_CARD ";border-left:4px solid #0b6e4f"
+#define CSS_TITLE "color:#0b4f9c;font-size:17px;font-weight:600;text-decoration:none"
+#define CSS_TITLE_PLAIN "font-size:17px;font-weight:600"
+#define CSS_META "color:#52606d;font-size:14px;margin-top:4px"
+#define CSS_NOTE "margin-top:8px;padding:8px 10px;background:#effcf6;border-radius:6px;font-size:14px"
+#define CSS_APPLY "display:inline-block;margin-top:6px;color:#0b4f9c;font-weight:600"
+#define CSS_MORE "margin:14px 0 0;color:#52606d;font-size:14px"
 #define CSS_FOOT                                                                               \
     "margin-top:26px;padding-top:12px;border-top:1px solid #d9dde3;color:#616e7c;"             \
-    "font-size:13px;line-height:1.5;"
-#define CSS_FOOT_LINK "color:#3e4c59;"
+    "font-size:13px;line-height:1.5"
+#define CSS_FOOT_LINK "color:#3e4c59"
 
 struct render {
     const struct notify_digest *d;
     const struct config *cfg;
-    struct sbuf *text;
+    struct notify_message *m; /* NULL when rendering one block */
+    struct sbuf *text;        /* rendered text, not yet encoded */
     struct sbuf *html;
     struct sbuf field; /* scratch: one cleaned field */
+    struct sbuf lines[3]; /* scratch: the lines under a title */
     char unsub_url[URS_MAX_URL + NOTIFY_TOKEN_MAX + 8];
     char mailto[URS_MAX_EMAIL + NOTIFY_TOKEN_MAX + 40];
     int rc;            /* first error; later writes are skipped */
@@ -66,6 +61,10 @@ static void put(struct render *r, struct sbuf *b, const char *fmt, ...)
 {
     if (r->rc != URS_OK)
         return;
+    if (!strchr(fmt, '%')) { /* most calls: fixed text, no formatting needed */
+        r->rc = sbuf_puts(b, fmt);
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     r->rc = sbuf_vprintf(b, fmt, ap);
@@ -81,12 +80,30 @@ static const char *clean(struct render *r, const char *s, size_t cap)
     return sbuf_str(&r->field);
 }
 
+/* Escape for HTML text and attributes (& < > " '), appending runs of plain bytes at once. */
+static int escape(struct sbuf *out, const char *s)
+{
+    int rc = URS_OK;
+    while (*s && rc == URS_OK) {
+        size_t run = strcspn(s, "&<>\"'");
+        if (run)
+            rc = sbuf_append(out, s, run);
+        s += run;
+        if (!*s || rc != URS_OK)
+            break;
+        static const char *const ent[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
+        rc = sbuf_puts(out, ent[strchr("&<>\"'", *s) - "&<>\"'"]);
+        s++;
+    }
+    return rc;
+}
+
 /* Append a cleaned field to the HTML, escaped. */
 static void html_text(struct render *r, const char *s, size_t cap)
 {
     const char *c = clean(r, s, cap);
     if (r->rc == URS_OK)
-        r->rc = text_html_escape(r->html, c);
+        r->rc = escape(r->html, c);
 }
 
 static const char *safe_url(const struct posting *p)
@@ -110,17 +127,13 @@ static int meta_lines(struct render *r, const struct posting *p, struct sbuf lin
     if (rc == URS_OK)
         rc = notify_fmt_schedule(&lines[1], p->schedule);
     size_t mark = lines[1].len;
+    if (rc == URS_OK && mark > 0)
+        rc = sbuf_puts(&lines[1], sep);
+    size_t before = lines[1].len;
     if (rc == URS_OK)
         rc = notify_fmt_salary(&lines[1], &p->salary);
-    if (rc == URS_OK && mark > 0 && lines[1].len > mark) { /* put the separator in between */
-        struct sbuf tmp;
-        sbuf_init(&tmp, lines[1].len + 8);
-        rc = sbuf_append(&tmp, lines[1].data, mark);
-        if (rc == URS_OK)
-            rc = sbuf_printf(&tmp, "%s%s", sep, lines[1].data + mark);
-        sbuf_free(&lines[1]);
-        lines[1] = tmp;
-    }
+    if (rc == URS_OK && lines[1].len == before) /* no salary: no separator either */
+        sbuf_truncate(&lines[1], mark);
     if (rc == URS_OK && p->license_states) {
         rc = sbuf_puts(&lines[2], "Licence: ");
         if (rc == URS_OK)
@@ -150,23 +163,27 @@ static void text_item(struct render *r, const struct notify_item *it, const char
     put(r, r->text, "\n");
 }
 
+static void html_link(struct render *r, const char *url, const char *style)
+{
+    put(r, r->html, "<a href=\"");
+    if (r->rc == URS_OK)
+        r->rc = escape(r->html, url);
+    put(r, r->html, "\" style=\"%s\">", style);
+}
+
 static void html_item(struct render *r, const struct notify_item *it, const char *url,
                       struct sbuf lines[3])
 {
     const struct posting *p = it->p;
     put(r, r->html, "<div style=\"%s\">\n", it->pick ? CSS_PICK_CARD : CSS_CARD);
-    if (url) {
-        put(r, r->html, "<a href=\"");
-        if (r->rc == URS_OK)
-            r->rc = text_html_escape(r->html, url);
-        put(r, r->html, "\" style=\"%s\">", CSS_TITLE);
-    } else {
+    if (url)
+        html_link(r, url, CSS_TITLE);
+    else
         put(r, r->html, "<div style=\"%s\">", CSS_TITLE_PLAIN);
-    }
     html_text(r, p->title, FIELD_SHOWN);
     put(r, r->html, url ? "</a>\n" : "</div>\n");
     if (p->employer && *p->employer) {
-        put(r, r->html, "<div style=\"%s\">", CSS_EMPLOYER);
+        put(r, r->html, "<div>");
         html_text(r, p->employer, FIELD_SHOWN);
         put(r, r->html, "</div>\n");
     }
@@ -176,7 +193,7 @@ static void html_item(struct render *r, const struct notify_item *it, const char
             continue;
         put(r, r->html, "%s", n++ ? "<br>\n" : "");
         if (r->rc == URS_OK)
-            r->rc = text_html_escape(r->html, sbuf_str(&lines[i]));
+            r->rc = escape(r->html, sbuf_str(&lines[i]));
     }
     put(r, r->html, "</div>\n");
     if (it->note && *it->note) {
@@ -185,26 +202,50 @@ static void html_item(struct render *r, const struct notify_item *it, const char
         put(r, r->html, "</div>\n");
     }
     if (url) {
-        put(r, r->html, "<a href=\"");
-        if (r->rc == URS_OK)
-            r->rc = text_html_escape(r->html, url);
-        put(r, r->html, "\" style=\"%s\">View and apply</a>\n", CSS_BUTTON);
+        html_link(r, url, CSS_APPLY);
+        put(r, r->html, "View and apply \xe2\x86\x92</a>\n");
     }
     put(r, r->html, "</div>\n");
 }
 
+/*
+ * Encode what was rendered since the last flush into the message's encoded parts (and keep
+ * the plain text when the caller wants the parts). Blocks end with a line end, so encoding
+ * piece by piece gives the same bytes as encoding the whole part.
+ */
+static void flush(struct render *r)
+{
+    struct notify_message *m = r->m;
+    if (r->rc == URS_OK)
+        r->rc = notify_qp_encode(&m->enc_text, r->text->data ? r->text->data : "", r->text->len);
+    if (r->rc == URS_OK)
+        r->rc = notify_qp_encode(&m->enc_html, r->html->data ? r->html->data : "", r->html->len);
+    if (r->rc == URS_OK && !m->no_parts && r->text->len)
+        r->rc = sbuf_append(&m->text, r->text->data, r->text->len);
+    if (r->rc == URS_OK && !m->no_parts && r->html->len)
+        r->rc = sbuf_append(&m->html, r->html->data, r->html->len);
+    sbuf_reset(r->text);
+    sbuf_reset(r->html);
+}
+
 static void item(struct render *r, const struct notify_item *it)
 {
-    struct sbuf lines[3];
+    if (r->m && r->m->no_parts && it->text_qp && it->html_qp && !it->pick &&
+        !(it->note && *it->note)) {
+        flush(r);
+        if (r->rc == URS_OK)
+            r->rc = sbuf_append(&r->m->enc_text, it->text_qp->data, it->text_qp->len);
+        if (r->rc == URS_OK)
+            r->rc = sbuf_append(&r->m->enc_html, it->html_qp->data, it->html_qp->len);
+        return;
+    }
     for (int i = 0; i < 3; i++)
-        sbuf_init(&lines[i], 4 * FIELD_SHOWN);
+        sbuf_reset(&r->lines[i]);
     if (r->rc == URS_OK)
-        r->rc = meta_lines(r, it->p, lines);
+        r->rc = meta_lines(r, it->p, r->lines);
     const char *url = safe_url(it->p);
-    text_item(r, it, url, lines);
-    html_item(r, it, url, lines);
-    for (int i = 0; i < 3; i++)
-        sbuf_free(&lines[i]);
+    text_item(r, it, url, r->lines);
+    html_item(r, it, url, r->lines);
 }
 
 /* A section heading with its item count, in both parts (label is trusted or cleaned). */
@@ -217,7 +258,7 @@ static void heading(struct render *r, const char *label, size_t count)
     put(r, r->text, "\n\n");
     put(r, r->html, "<h2 style=\"%s\">", CSS_H2);
     if (r->rc == URS_OK)
-        r->rc = text_html_escape(r->html, label);
+        r->rc = escape(r->html, label);
     put(r, r->html, " (%zu)</h2>\n", count);
 }
 
@@ -308,11 +349,11 @@ static void footer(struct render *r)
     html_text(r, d->sub->email, URS_MAX_EMAIL);
     put(r, r->html, ".<br>\nYour filters: ");
     if (r->rc == URS_OK)
-        r->rc = text_html_escape(r->html, sbuf_str(&filters));
+        r->rc = escape(r->html, sbuf_str(&filters));
     put(r, r->html, ".<br>\nTo change your filters or how often you hear from us, reply to "
                     "this email.<br>\n<a href=\"");
     if (r->rc == URS_OK)
-        r->rc = text_html_escape(r->html, r->unsub_url);
+        r->rc = escape(r->html, r->unsub_url);
     put(r, r->html, "\" style=\"%s\">Unsubscribe</a> (one click)<br>\n", CSS_FOOT_LINK);
     html_text(r, r->cfg->postal_address, 400);
     put(r, r->html, "\n</div>\n");
@@ -325,7 +366,7 @@ static void html_open(struct render *r, const char *subject)
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                     "<title>");
     if (r->rc == URS_OK)
-        r->rc = text_html_escape(r->html, subject);
+        r->rc = escape(r->html, subject);
     put(r, r->html, "</title>\n</head>\n<body style=\"%s\">\n<div style=\"%s\">\n", CSS_BODY,
         CSS_WRAP);
 }
@@ -398,12 +439,12 @@ static int headers(struct render *r, struct notify_message *m, const char *bound
     return rc;
 }
 
-static int part(struct sbuf *o, const char *boundary, const char *type, const struct sbuf *body)
+static int part(struct sbuf *o, const char *boundary, const char *type, const struct sbuf *enc)
 {
     int rc = sbuf_printf(o, "\r\n--%s\r\nContent-Type: %s; charset=UTF-8\r\n"
                             "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
                          boundary, type);
-    return rc == URS_OK ? notify_qp_encode(o, body->data ? body->data : "", body->len) : rc;
+    return rc == URS_OK ? sbuf_append(o, enc->data ? enc->data : "", enc->len) : rc;
 }
 
 static int assemble(struct render *r, struct notify_message *m, struct err *e)
@@ -419,9 +460,9 @@ static int assemble(struct render *r, struct notify_message *m, struct err *e)
     (void)snprintf(boundary, sizeof boundary, "=_urscout_%.16s", hexs + 16);
     int rc = headers(r, m, boundary);
     if (rc == URS_OK)
-        rc = part(&m->message, boundary, "text/plain", &m->text);
+        rc = part(&m->message, boundary, "text/plain", &m->enc_text);
     if (rc == URS_OK)
-        rc = part(&m->message, boundary, "text/html", &m->html);
+        rc = part(&m->message, boundary, "text/html", &m->enc_html);
     if (rc == URS_OK)
         rc = sbuf_printf(&m->message, "--%s--\r\n", boundary);
     if (rc != URS_OK)
@@ -436,6 +477,10 @@ void notify_message_init(struct notify_message *m)
     sbuf_init(&m->message, NOTIFY_MAX_MESSAGE);
     sbuf_init(&m->text, NOTIFY_MAX_MESSAGE / 2);
     sbuf_init(&m->html, NOTIFY_MAX_MESSAGE / 2);
+    sbuf_init(&m->enc_text, NOTIFY_MAX_MESSAGE / 2);
+    sbuf_init(&m->enc_html, NOTIFY_MAX_MESSAGE / 2);
+    sbuf_init(&m->chunk_text, NOTIFY_MAX_MESSAGE / 2);
+    sbuf_init(&m->chunk_html, NOTIFY_MAX_MESSAGE / 2);
 }
 
 void notify_message_free(struct notify_message *m)
@@ -445,6 +490,10 @@ void notify_message_free(struct notify_message *m)
     sbuf_free(&m->message);
     sbuf_free(&m->text);
     sbuf_free(&m->html);
+    sbuf_free(&m->enc_text);
+    sbuf_free(&m->enc_html);
+    sbuf_free(&m->chunk_text);
+    sbuf_free(&m->chunk_html);
 }
 
 int notify_render(const struct notify_digest *d, const struct config *cfg,
@@ -454,11 +503,18 @@ int notify_render(const struct notify_digest *d, const struct config *cfg,
         return URS_EINVAL;
     if (notify_email_check(d->sub->email, e) != URS_OK)
         return URS_EINVAL;
-    struct render r = {.d = d, .cfg = cfg, .text = &out->text, .html = &out->html};
+    struct render r = {.d = d, .cfg = cfg, .m = out, .text = &out->chunk_text,
+                       .html = &out->chunk_html};
     sbuf_init(&r.field, 4 * NOTE_SHOWN);
+    for (int i = 0; i < 3; i++)
+        sbuf_init(&r.lines[i], 4 * FIELD_SHOWN);
     sbuf_reset(&out->message);
     sbuf_reset(&out->text);
     sbuf_reset(&out->html);
+    sbuf_reset(&out->enc_text);
+    sbuf_reset(&out->enc_html);
+    sbuf_reset(&out->chunk_text);
+    sbuf_reset(&out->chunk_html);
     int rc = links(&r, e);
     if (rc == URS_OK) {
         make_subject(&r, out->subject, sizeof out->subject);
@@ -467,11 +523,14 @@ int notify_render(const struct notify_digest *d, const struct config *cfg,
         items(&r);
         footer(&r);
         put(&r, r.html, "</div>\n</body>\n</html>\n");
+        flush(&r);
         rc = r.rc != URS_OK ? err_set(e, r.rc, "digest for subscriber %lld: %s",
                                       (long long)d->sub->id, err_name(r.rc))
                             : assemble(&r, out, e);
     }
     sbuf_free(&r.field);
+    for (int i = 0; i < 3; i++)
+        sbuf_free(&r.lines[i]);
     return rc;
 }
 
@@ -528,4 +587,31 @@ int notify_check_config(const struct config *cfg, struct err *e)
         return err_set(e, URS_EINVAL, "no [smtp] host and no [delivery] maildir: nowhere to "
                                       "deliver digests");
     return URS_OK;
+}
+
+int notify_render_block(const struct posting *p, int64_t now, struct sbuf *text_qp,
+                        struct sbuf *html_qp)
+{
+    struct notify_digest d = {.now = now};
+    struct sbuf text, html;
+    struct render r = {.d = &d, .text = &text, .html = &html};
+    sbuf_init(&text, NOTIFY_MAX_MESSAGE / 2);
+    sbuf_init(&html, NOTIFY_MAX_MESSAGE / 2);
+    sbuf_init(&r.field, 4 * NOTE_SHOWN);
+    for (int i = 0; i < 3; i++)
+        sbuf_init(&r.lines[i], 4 * FIELD_SHOWN);
+    struct notify_item it = {.p = p};
+    item(&r, &it);
+    sbuf_reset(text_qp);
+    sbuf_reset(html_qp);
+    if (r.rc == URS_OK)
+        r.rc = notify_qp_encode(text_qp, text.data ? text.data : "", text.len);
+    if (r.rc == URS_OK)
+        r.rc = notify_qp_encode(html_qp, html.data ? html.data : "", html.len);
+    sbuf_free(&text);
+    sbuf_free(&html);
+    sbuf_free(&r.field);
+    for (int i = 0; i < 3; i++)
+        sbuf_free(&r.lines[i]);
+    return r.rc;
 }

@@ -310,7 +310,7 @@ static void classify(struct notify_smtp_msg *msg, smtp_message_t m, smtp_recipie
         status_text(ms, msg->text, sizeof msg->text);
     } else {
         msg->result = NOTIFY_SMTP_PENDING;
-        (void)snprintf(msg->text, sizeof msg->text, "no answer from the server: %s",
+        (void)snprintf(msg->text, sizeof msg->text, "no answer from the server: %.200s",
                        session_error);
     }
 }
@@ -339,7 +339,7 @@ static const char *session_failure(struct session *s, int started, char *buf, si
 
 static int finish(struct session *s, smtp_session_t session, int started, struct err *e)
 {
-    char buf[256], why[200];
+    char buf[256], why[256];
     const char *failure = session_failure(s, started, buf, sizeof buf);
     (void)snprintf(why, sizeof why, "%s", failure ? failure : "connection closed");
     if (!failure && smtp_errno() == SMTP_ERR_DROPPED_CONNECTION)

@@ -140,11 +140,13 @@ static void test_crash_while_building(void **state)
     three_subscribers(&env);
     struct crash c = {NOTIFY_AT_RENDERED, 1, false};
     assert_int_equal(run_child(&env, false, NT_NOW, &c), SIGKILL);
-    assert_int_equal(nt_sql_int(&env, "SELECT count(*) FROM outbox"), 1);
+    /* digests are committed in batches: the open batch is gone, whole */
+    int64_t kept = nt_sql_int(&env, "SELECT count(*) FROM outbox");
+    assert_true(kept <= 1);
     check_consistent(&env);
     struct notify_stats st = {0};
     nt_build(&env, NT_NOW, false, &st);
-    assert_int_equal(st.digests, 2);
+    assert_int_equal(st.digests, 3 - (size_t)kept);
     assert_int_equal(nt_sql_int(&env, "SELECT count(DISTINCT subscriber_id) FROM outbox"), 3);
     assert_int_equal(nt_sql_int(&env, "SELECT count(*) FROM outbox"), 3);
     check_consistent(&env);

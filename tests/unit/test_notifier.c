@@ -333,10 +333,10 @@ static void test_token_roundtrip_and_forgery(void **state)
     other[0] = 'u';
     assert_int_equal(notify_token_verify(key, 32, other, NOTIFY_TOKEN_UNSUBSCRIBE, &id, NULL),
                      URS_EINVAL);
-    (void)snprintf(other, sizeof other, "u43%s", tok + 3);
+    (void)snprintf(other, sizeof other, "u43%.40s", tok + 3);
     assert_int_equal(notify_token_verify(key, 32, other, NOTIFY_TOKEN_UNSUBSCRIBE, &id, NULL),
                      URS_EINVAL);
-    (void)snprintf(other, sizeof other, "u042%s", tok + 3);
+    (void)snprintf(other, sizeof other, "u042%.40s", tok + 3);
     assert_int_equal(notify_token_verify(key, 32, other, NOTIFY_TOKEN_UNSUBSCRIBE, &id, NULL),
                      URS_EINVAL);
     assert_int_equal(notify_token_make("short", 5, NOTIFY_TOKEN_UNSUBSCRIBE, 1, tok, NULL),
@@ -413,8 +413,10 @@ static void test_render_hostile_postings(void **state)
     posting_fill(&p[2], 3, "Nurse\r\nBcc: x@example.com", "https://jobs.example.com/a?b=1&c='2'",
                  MODE_ONSITE);
     posting_fill(&p[3], 4, "UR Nurse \xe2\x80\x94 remote", "https://example.com/4", MODE_UNKNOWN);
-    struct notify_item items[4] = {{&p[0], "Great <b>fit</b>", true}, {&p[1], NULL, false},
-                                   {&p[2], NULL, false}, {&p[3], NULL, false}};
+    struct notify_item items[4] = {{.p = &p[0], .note = "Great <b>fit</b>", .pick = true},
+                                   {.p = &p[1]},
+                                   {.p = &p[2]},
+                                   {.p = &p[3]}};
     struct notify_digest d = {.sub = &sub, .items = items, .items_len = 4, .more = 3,
                               .coach = "Coach <Kim>", .since = 1769000000, .now = 1770000000};
     struct notify_message m;
@@ -548,7 +550,7 @@ static void test_token_in_render_verifies(void **state)
     sub.email = (char *)"bo@example.org";
     struct posting p;
     posting_fill(&p, 9, "Utilization Review RN", "https://example.com/9", MODE_REMOTE);
-    struct notify_item it = {&p, NULL, false};
+    struct notify_item it = {.p = &p};
     struct notify_digest d = {.sub = &sub, .items = &it, .items_len = 1, .now = 1770000000};
     struct notify_message m;
     notify_message_init(&m);
@@ -564,6 +566,58 @@ static void test_token_in_render_verifies(void **state)
     assert_string_equal(m.subject, "New job for you: Utilization Review RN");
     notify_message_free(&m);
     posting_free(&p);
+}
+
+/* A digest assembled from cached posting blocks is byte for byte the one rendered in full. */
+static void test_render_cached_blocks(void **state)
+{
+    (void)state;
+    struct config cfg;
+    test_config(&cfg);
+    struct db_subscriber sub;
+    db_subscriber_init(&sub);
+    sub.id = 5;
+    sub.email = (char *)"cy@example.org";
+    struct posting p[3];
+    posting_fill(&p[0], 1, "Utilization Review RN \xe2\x80\x94 remote", "https://x.example/1",
+                 MODE_REMOTE);
+    posting_fill(&p[1], 2, "Prior Authorization Nurse", "https://x.example/2", MODE_REMOTE);
+    posting_fill(&p[2], 3, ".NET analyst with a very long title that goes on and on and on and "
+                           "on past the quoted-printable line length",
+                 "https://x.example/3", MODE_HYBRID);
+    struct sbuf blocks[3][2];
+    struct notify_item plain[3], cached[3];
+    for (int i = 0; i < 3; i++) {
+        sbuf_init(&blocks[i][0], 1 << 16);
+        sbuf_init(&blocks[i][1], 1 << 16);
+        assert_int_equal(notify_render_block(&p[i], 1770000000, &blocks[i][0], &blocks[i][1]),
+                         URS_OK);
+        plain[i] = (struct notify_item){.p = &p[i]};
+        cached[i] = (struct notify_item){.p = &p[i], .text_qp = &blocks[i][0],
+                                         .html_qp = &blocks[i][1]};
+    }
+    cached[1].note = "keep going"; /* a note: rendered in full even with a block */
+    plain[1].note = "keep going";
+    struct notify_digest d1 = {.sub = &sub, .items = plain, .items_len = 3, .now = 1770000000};
+    struct notify_digest d2 = d1;
+    d2.items = cached;
+    struct notify_message m1, m2;
+    notify_message_init(&m1);
+    notify_message_init(&m2);
+    m2.no_parts = true;
+    assert_int_equal(notify_render(&d1, &cfg, &m1, NULL), URS_OK);
+    assert_int_equal(notify_render(&d2, &cfg, &m2, NULL), URS_OK);
+    assert_string_equal(sbuf_str(&m1.enc_text), sbuf_str(&m2.enc_text));
+    assert_string_equal(sbuf_str(&m1.enc_html), sbuf_str(&m2.enc_html));
+    assert_int_equal(m2.text.len, 0);
+    assert_int_equal(m1.message.len, m2.message.len);
+    notify_message_free(&m1);
+    notify_message_free(&m2);
+    for (int i = 0; i < 3; i++) {
+        sbuf_free(&blocks[i][0]);
+        sbuf_free(&blocks[i][1]);
+        posting_free(&p[i]);
+    }
 }
 
 int main(void)
@@ -582,6 +636,7 @@ int main(void)
         cmocka_unit_test(test_render_refuses_incomplete_config),
         cmocka_unit_test(test_next_due),
         cmocka_unit_test(test_token_in_render_verifies),
+        cmocka_unit_test(test_render_cached_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
