@@ -33,20 +33,23 @@ static double now_s(void)
 /* Disciplines weighted the way UR postings are: mostly RN, then MD, PT, OT, SLP, others. */
 static int pick_disc(void)
 {
-    static const int table[] = {DISC_RN, DISC_RN, DISC_RN, DISC_RN, DISC_RN,  DISC_RN,
-                                DISC_MD, DISC_MD, DISC_PT, DISC_PT, DISC_OT,  DISC_SLP,
+    static const int table[] = {DISC_RN,  DISC_RN,  DISC_RN,   DISC_RN,  DISC_RN, DISC_RN,
+                                DISC_MD,  DISC_MD,  DISC_PT,   DISC_PT,  DISC_OT, DISC_SLP,
                                 DISC_LPN, DISC_PTA, DISC_COTA, DISC_SLPA};
     return table[rnd(sizeof table / sizeof table[0])];
 }
 
-static const char *const roles[] = {"Utilization Review Nurse", "Prior Authorization Specialist",
-                                    "Utilization Management RN", "Appeals and Denials Nurse",
-                                    "Physician Advisor", "Care Review Clinician",
+static const char *const roles[] = {"Utilization Review Nurse",
+                                    "Prior Authorization Specialist",
+                                    "Utilization Management RN",
+                                    "Appeals and Denials Nurse",
+                                    "Physician Advisor",
+                                    "Care Review Clinician",
                                     "Clinical Reviewer, Physical Therapy",
                                     "Case Manager, Utilization Review"};
-static const char *const employers[] = {"Humana", "Centene", "Elevance Health", "Cigna",
-                                        "UnitedHealth Group", "CVS Health", "Molina Healthcare",
-                                        "EviCore", "Optum", "Kaiser Permanente"};
+static const char *const employers[] = {
+    "Humana",     "Centene",           "Elevance Health", "Cigna", "UnitedHealth Group",
+    "CVS Health", "Molina Healthcare", "EviCore",         "Optum", "Kaiser Permanente"};
 
 static int add_postings(struct db *db, int n, struct err *e)
 {
@@ -70,7 +73,7 @@ static int add_postings(struct db *db, int n, struct err *e)
             p.disciplines |= 1u << pick_disc();
         p.work_mode = (enum work_mode)(rnd(4));
         p.schedule = 1u << rnd(SCHED_COUNT);
-        p.license_states = rnd(4) == 0 ? 1ULL << STATE_COMPACT
+        p.license_states = rnd(4) == 0   ? 1ULL << STATE_COMPACT
                            : rnd(8) == 0 ? 1ULL << STATE_ANY
                                          : (1ULL << rnd(51)) | (rnd(3) ? 0 : 1ULL << rnd(51));
         if (rnd(2)) {

@@ -213,8 +213,7 @@ static int curate_args(int argc, char **argv, struct curate_args *a)
             a->text = argv[i + 1];
             a->has_text = true;
         } else {
-            cli_error("curate: unknown option '%s' (allowed: --cohort NAME, --text TEXT)",
-                      argv[i]);
+            cli_error("curate: unknown option '%s' (allowed: --cohort NAME, --text TEXT)", argv[i]);
             return -1;
         }
     }

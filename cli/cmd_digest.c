@@ -122,8 +122,7 @@ static int send_digests(struct app *app, int argc, char **argv)
         return e.code == URS_EINVAL ? CLI_USAGE : CLI_FAIL;
     }
     printf("%s %zu digests for %zu subscribers (%zu with nothing new), %zu postings\n",
-           o.dry_run ? "would build" : "built", st.digests, st.subscribers, st.empty,
-           st.postings);
+           o.dry_run ? "would build" : "built", st.digests, st.subscribers, st.empty, st.postings);
     if (o.dry_run)
         return CLI_OK;
     int rc = notify_deliver(app->db, app->cfg, &o, &st, &e);

@@ -57,8 +57,8 @@ static int list(struct app *app, int argc, char **argv)
             }
         } else if (strcmp(argv[i], "--limit") != 0 ||
                    text_parse_int(argv[i + 1], 0, 1000000, &limit) != URS_OK) {
-            cli_error("outbox list: bad option '%s %s' (allowed: --status S, --limit N)",
-                      argv[i], argv[i + 1]);
+            cli_error("outbox list: bad option '%s %s' (allowed: --status S, --limit N)", argv[i],
+                      argv[i + 1]);
             return CLI_USAGE;
         }
     }

@@ -15,9 +15,9 @@
 #include "db/db.h"
 #include "notifier/notifier.h"
 
-#define NAME_MAX_BYTES 200      /* a subscriber's display name */
-#define EXCLUDE_MAX 20          /* excluded employers per subscriber */
-#define EXCLUDE_MAX_BYTES 200   /* one excluded employer */
+#define NAME_MAX_BYTES    200 /* a subscriber's display name */
+#define EXCLUDE_MAX       20  /* excluded employers per subscriber */
+#define EXCLUDE_MAX_BYTES 200 /* one excluded employer */
 
 static const char usage[] =
     "usage: urscout subscriber add EMAIL [options]\n"
@@ -144,8 +144,8 @@ struct edit {
 static int number(const char *opt, const char *arg, long long min, long long max, long long *out)
 {
     if (text_parse_int(arg, min, max, out) != URS_OK) {
-        cli_error("subscriber: %s wants a whole number from %lld to %lld, not '%s'", opt, min,
-                  max, arg);
+        cli_error("subscriber: %s wants a whole number from %lld to %lld, not '%s'", opt, min, max,
+                  arg);
         return -1;
     }
     return 0;
@@ -256,14 +256,19 @@ static int option(int c, const char *arg, struct db_subscriber *s, struct edit *
 
 static int parse_options(int argc, char **argv, struct db_subscriber *s, struct edit *ed)
 {
-    static const struct option opts[] = {
-        {"name", required_argument, NULL, 'n'},       {"discipline", required_argument, NULL, 'd'},
-        {"mode", required_argument, NULL, 'm'},       {"schedule", required_argument, NULL, 's'},
-        {"state", required_argument, NULL, 't'},      {"min-salary", required_argument, NULL, 'p'},
-        {"keywords", required_argument, NULL, 'k'},   {"exclude", required_argument, NULL, 'x'},
-        {"frequency", required_argument, NULL, 'f'},  {"hour", required_argument, NULL, 'H'},
-        {"tz", required_argument, NULL, 'z'},         {"status", required_argument, NULL, 'S'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
+                                         {"discipline", required_argument, NULL, 'd'},
+                                         {"mode", required_argument, NULL, 'm'},
+                                         {"schedule", required_argument, NULL, 's'},
+                                         {"state", required_argument, NULL, 't'},
+                                         {"min-salary", required_argument, NULL, 'p'},
+                                         {"keywords", required_argument, NULL, 'k'},
+                                         {"exclude", required_argument, NULL, 'x'},
+                                         {"frequency", required_argument, NULL, 'f'},
+                                         {"hour", required_argument, NULL, 'H'},
+                                         {"tz", required_argument, NULL, 'z'},
+                                         {"status", required_argument, NULL, 'S'},
+                                         {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -288,8 +293,7 @@ static const char *email_operand(int argc, char **argv, const char *verb)
     struct err e;
     err_clear(&e);
     if (notify_email_check(argv[optind], &e) != URS_OK) {
-        cli_error("subscriber %s: '%.80s' is not a usable address: %s", verb, argv[optind],
-                  e.msg);
+        cli_error("subscriber %s: '%.80s' is not a usable address: %s", verb, argv[optind], e.msg);
         return NULL;
     }
     return argv[optind];

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Subscribers with their filters, coaches, cohorts and curation: schema and statements. */
-#include "db/db_int.h"
-
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "db/db_int.h"
 
 /*
  * Schema v1, notifier part. Ids use AUTOINCREMENT so a removed subscriber's id (and so an old
@@ -159,9 +159,9 @@ void db_subscriber_free(struct db_subscriber *s)
 
 /* ---- reading rows ---- */
 
-#define SUB_COLUMNS                                                                            \
-    "s.id, s.email, s.name, s.status, s.frequency, s.send_hour, s.time_zone, s.disciplines, "  \
-    "s.modes, s.schedules, s.states, s.min_salary, s.keywords, s.exclude_employers, "          \
+#define SUB_COLUMNS                                                                                \
+    "s.id, s.email, s.name, s.status, s.frequency, s.send_hour, s.time_zone, s.disciplines, "      \
+    "s.modes, s.schedules, s.states, s.min_salary, s.keywords, s.exclude_employers, "              \
     "s.hard_bounces, s.created_at, s.last_digest_at, s.next_due_at"
 
 static int dup_col(sqlite3_stmt *st, int col, char **out)
@@ -235,8 +235,8 @@ static void bind_sub(sqlite3_stmt *st, const struct db_subscriber *s)
     sqlite3_bind_int64(st, 10, (sqlite3_int64)s->states);
     sqlite3_bind_double(st, 11, s->min_salary > 0 ? s->min_salary : 0);
     db_bind_text(st, 12, s->keywords && *s->keywords ? s->keywords : NULL);
-    db_bind_text(st, 13, s->exclude_employers && *s->exclude_employers ? s->exclude_employers
-                                                                        : NULL);
+    db_bind_text(st, 13,
+                 s->exclude_employers && *s->exclude_employers ? s->exclude_employers : NULL);
     sqlite3_bind_int64(st, 14, s->hard_bounces);
     sqlite3_bind_int64(st, 15, s->next_due_at);
 }
@@ -272,8 +272,7 @@ static const char sql_sub_update[] =
     " min_salary = ?11, keywords = ?12, exclude_employers = ?13, hard_bounces = ?14,"
     " next_due_at = ?15, updated_at = ?16 WHERE id = ?17";
 
-int db_subscriber_update(struct db *db, const struct db_subscriber *s, int64_t now,
-                         struct err *e)
+int db_subscriber_update(struct db *db, const struct db_subscriber *s, int64_t now, struct err *e)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, sql_sub_update, &st, e) != URS_OK)
@@ -319,8 +318,7 @@ static int get_one(struct db *db, const char *sql, const char *key, int64_t id,
     return out_rc;
 }
 
-int db_subscriber_get(struct db *db, const char *email, struct db_subscriber *out,
-                      struct err *e)
+int db_subscriber_get(struct db *db, const char *email, struct db_subscriber *out, struct err *e)
 {
     return get_one(db, "SELECT " SUB_COLUMNS " FROM subscribers s WHERE s.email = ?1", email, 0,
                    out, e);
@@ -328,8 +326,8 @@ int db_subscriber_get(struct db *db, const char *email, struct db_subscriber *ou
 
 int db_subscriber_get_id(struct db *db, int64_t id, struct db_subscriber *out, struct err *e)
 {
-    return get_one(db, "SELECT " SUB_COLUMNS " FROM subscribers s WHERE s.id = ?1", NULL, id,
-                   out, e);
+    return get_one(db, "SELECT " SUB_COLUMNS " FROM subscribers s WHERE s.id = ?1", NULL, id, out,
+                   e);
 }
 
 int db_subscriber_set_status(struct db *db, int64_t id, enum db_sub_status status, int64_t now,
@@ -352,8 +350,8 @@ int db_subscriber_set_status(struct db *db, int64_t id, enum db_sub_status statu
 }
 
 /* Run one statement with one text parameter; *changes gets the row count. */
-static int exec_text(struct db *db, const char *sql, const char *a, const char *b,
-                     int *changes, const char *what, struct err *e)
+static int exec_text(struct db *db, const char *sql, const char *a, const char *b, int *changes,
+                     const char *what, struct err *e)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, sql, &st, e) != URS_OK)
@@ -384,8 +382,7 @@ int db_subscriber_remove(struct db *db, const char *email, struct err *e)
     return db_tx_leave(db, own, rc, e);
 }
 
-int db_subscribers_each(struct db *db, int status, db_subscriber_fn fn, void *ctx,
-                        struct err *e)
+int db_subscribers_each(struct db *db, int status, db_subscriber_fn fn, void *ctx, struct err *e)
 {
     sqlite3_stmt *st;
     if (db_prepare(db,
@@ -419,12 +416,10 @@ int db_subscribers_due(struct db *db, int64_t now, bool all, db_subscriber_fn fn
 
 static int unique_violation(struct db *db, int rc)
 {
-    return rc == SQLITE_CONSTRAINT &&
-           sqlite3_extended_errcode(db->sql) == SQLITE_CONSTRAINT_UNIQUE;
+    return rc == SQLITE_CONSTRAINT && sqlite3_extended_errcode(db->sql) == SQLITE_CONSTRAINT_UNIQUE;
 }
 
-int db_coach_add(struct db *db, const char *name, const char *email, int64_t now,
-                 struct err *e)
+int db_coach_add(struct db *db, const char *name, const char *email, int64_t now, struct err *e)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, "INSERT INTO coaches (name, email, created_at) VALUES (?1, ?2, ?3)", &st,
@@ -451,8 +446,7 @@ int db_coaches_each(struct db *db, db_coach_fn fn, void *ctx, struct err *e)
         return URS_EDB;
     int rc, out = URS_OK;
     while (out == URS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct db_coach c = {sqlite3_column_int64(st, 0),
-                             (const char *)sqlite3_column_text(st, 1),
+        struct db_coach c = {sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
                              (const char *)sqlite3_column_text(st, 2),
                              (size_t)sqlite3_column_int64(st, 3)};
         if (fn(ctx, &c) != 0)
@@ -464,8 +458,7 @@ int db_coaches_each(struct db *db, db_coach_fn fn, void *ctx, struct err *e)
     return out;
 }
 
-int db_cohort_add(struct db *db, const char *name, const char *coach, int64_t now,
-                  struct err *e)
+int db_cohort_add(struct db *db, const char *name, const char *coach, int64_t now, struct err *e)
 {
     sqlite3_stmt *st;
     if (db_prepare(db,
@@ -500,8 +493,7 @@ int db_cohorts_each(struct db *db, db_cohort_fn fn, void *ctx, struct err *e)
         return URS_EDB;
     int rc, out = URS_OK;
     while (out == URS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct db_cohort c = {sqlite3_column_int64(st, 0),
-                              (const char *)sqlite3_column_text(st, 1),
+        struct db_cohort c = {sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
                               (const char *)sqlite3_column_text(st, 2),
                               (size_t)sqlite3_column_int64(st, 3)};
         if (fn(ctx, &c) != 0)
@@ -528,8 +520,7 @@ static int cohort_id(struct db *db, const char *name, int64_t *id, struct err *e
     return rc == SQLITE_ROW ? URS_OK : db_fail(db, "find cohort", e);
 }
 
-int db_cohort_join(struct db *db, const char *cohort, const char *email, int64_t now,
-                   struct err *e)
+int db_cohort_join(struct db *db, const char *cohort, const char *email, int64_t now, struct err *e)
 {
     int64_t cid;
     bool own;
@@ -667,8 +658,7 @@ int db_curate(struct db *db, const char *cohort, int64_t posting_id, enum db_cur
     return URS_OK;
 }
 
-int db_curation_each(struct db *db, const char *cohort, db_curation_fn fn, void *ctx,
-                     struct err *e)
+int db_curation_each(struct db *db, const char *cohort, db_curation_fn fn, void *ctx, struct err *e)
 {
     sqlite3_stmt *st;
     if (db_prepare(db,

@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* Digest inputs (candidates, keyword hits, what was sent), digest records and the outbox. */
-#include "db/db_int.h"
-
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/sbuf.h"
+#include "db/db_int.h"
 
-#define POSTING_DIGEST_COLUMNS                                                                 \
-    "id, url, title, employer, location, posted_at, first_seen, disciplines, work_mode, "      \
-    "schedule, license_states, salary_min, salary_max, salary_period, salary_annual, "         \
+#define POSTING_DIGEST_COLUMNS                                                                     \
+    "id, url, title, employer, location, posted_at, first_seen, disciplines, work_mode, "          \
+    "schedule, license_states, salary_min, salary_max, salary_period, salary_annual, "             \
     "role_family, ur_role, ur_score, fingerprint"
 
 /* New open postings, plus open postings pinned for any cohort (they may be older). */
@@ -58,8 +57,7 @@ static int candidate_from_row(sqlite3_stmt *st, struct posting *p)
     return URS_OK;
 }
 
-int db_digest_candidates(struct db *db, int64_t since, db_candidate_fn fn, void *ctx,
-                         struct err *e)
+int db_digest_candidates(struct db *db, int64_t since, db_candidate_fn fn, void *ctx, struct err *e)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, sql_candidates, &st, e) != URS_OK)
@@ -191,9 +189,8 @@ int db_digest_sent_pairs(struct db *db, int64_t since, db_sent_fn fn, void *ctx,
 
 /* ---- recording a digest ---- */
 
-static const char sql_advance[] =
-    "UPDATE subscribers SET last_digest_at = ?1, next_due_at = ?2"
-    " WHERE id = ?3 AND coalesce(last_digest_at, 0) = ?4";
+static const char sql_advance[] = "UPDATE subscribers SET last_digest_at = ?1, next_due_at = ?2"
+                                  " WHERE id = ?3 AND coalesce(last_digest_at, 0) = ?4";
 static const char sql_outbox_add[] =
     "INSERT INTO outbox (subscriber_id, recipient, message_id, subject, message, postings,"
     " created_at, queued_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7)";
@@ -287,9 +284,9 @@ static enum db_outbox_status outbox_status_parse(const char *s)
     return DB_OUTBOX_FAILED;
 }
 
-#define OUTBOX_COLUMNS                                                                         \
-    "o.id, coalesce(o.subscriber_id, 0), coalesce(s.status, 'unsubscribed'), o.recipient, "    \
-    "o.message_id, o.subject, o.postings, o.status, o.attempts, o.created_at, o.queued_at, "   \
+#define OUTBOX_COLUMNS                                                                             \
+    "o.id, coalesce(o.subscriber_id, 0), coalesce(s.status, 'unsubscribed'), o.recipient, "        \
+    "o.message_id, o.subject, o.postings, o.status, o.attempts, o.created_at, o.queued_at, "       \
     "o.next_attempt_at, coalesce(o.last_attempt_at, 0), coalesce(o.sent_at, 0), o.last_error"
 
 /* Fill r from a row of OUTBOX_COLUMNS (plus the message at column 15 when with_message). */
@@ -329,8 +326,7 @@ static int copy_row(const struct db_outbox_row *r, struct db_outbox_row *dst, ch
     char *at = *block = malloc(total);
     if (!at)
         return URS_ENOMEM;
-    const char **fields[] = {&dst->recipient, &dst->message_id, &dst->subject,
-                             &dst->last_error};
+    const char **fields[] = {&dst->recipient, &dst->message_id, &dst->subject, &dst->last_error};
     for (int i = 0; i < 4; i++) {
         *fields[i] = src[i] ? memcpy(at, src[i], lens[i]) : NULL;
         at += lens[i];
@@ -449,8 +445,7 @@ int db_outbox_each(struct db *db, int status, size_t limit, db_outbox_fn fn, voi
                    " ORDER BY o.id DESC LIMIT ?2",
                    &st, e) != URS_OK)
         return URS_EDB;
-    db_bind_text(st, 1,
-                 status < 0 ? NULL : db_outbox_status_name((enum db_outbox_status)status));
+    db_bind_text(st, 1, status < 0 ? NULL : db_outbox_status_name((enum db_outbox_status)status));
     sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
     size_t rows;
     int rc = walk_outbox(db, st, false, fn, ctx, &rows, e);
@@ -596,9 +591,8 @@ int db_outbox_purge(struct db *db, int64_t before, size_t *count, struct err *e)
     if (db_tx_enter(db, &own, e) != URS_OK)
         return URS_EDB;
     sqlite3_stmt *st;
-    int rc = db_prepare(db,
-                        "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at <= ?1",
-                        &st, e);
+    int rc = db_prepare(
+        db, "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at <= ?1", &st, e);
     if (rc == URS_OK) {
         sqlite3_bind_int64(st, 1, before);
         if (sqlite3_step(st) != SQLITE_DONE)

@@ -17,9 +17,9 @@ struct deliver {
     const struct notify_opts *o;
     struct notify_stats *st;
     struct err *e;
-    double started;                /* monotonic seconds at the start */
-    struct notify_smtp_msg *msgs;  /* one per row of the current batch */
-    int rc;                        /* first failure inside a transport callback */
+    double started;               /* monotonic seconds at the start */
+    struct notify_smtp_msg *msgs; /* one per row of the current batch */
+    int rc;                       /* first failure inside a transport callback */
 };
 
 static double mono(void)
@@ -72,8 +72,8 @@ static int transient(struct deliver *d, const struct db_outbox_row *r, const cha
     int64_t now = now_of(d);
     if (now - r->queued_at >= d->cfg->max_age) {
         char text[400];
-        (void)snprintf(text, sizeof text, "gave up after %ld attempts over %lld s: %s",
-                       r->attempts, (long long)(now - r->queued_at), why);
+        (void)snprintf(text, sizeof text, "gave up after %ld attempts over %lld s: %s", r->attempts,
+                       (long long)(now - r->queued_at), why);
         log_warn("deliver: outbox=%lld failed: %s", (long long)r->id, text);
         d->st->failed++;
         return db_outbox_fail(d->db, r->id, now, text, false, 0, NULL, d->e);
@@ -234,7 +234,7 @@ int notify_deliver(struct db *db, const struct config *cfg, const struct notify_
     size_t batch = MAILDIR_BATCH;
     if (smtp) {
         long per_ten_seconds = cfg->rate_per_minute / 6;
-        batch = per_ten_seconds < 1 ? 1
+        batch = per_ten_seconds < 1                   ? 1
                 : per_ten_seconds > NOTIFY_SMTP_BATCH ? NOTIFY_SMTP_BATCH
                                                       : (size_t)per_ten_seconds;
     } else {

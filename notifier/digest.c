@@ -240,9 +240,9 @@ static int index_disciplines(struct build *b)
         return URS_ENOMEM;
     for (size_t k = 0; k < b->nc; k++) {
         const struct cand *c = &b->c[b->order[k]];
-        b->fc[k] = (struct fcand){c->p.first_seen, c->p.license_states, c->p.salary.annual,
-                                  c->p.disciplines, c->p.schedule, c->cls, b->order[k],
-                                  (uint8_t)c->p.work_mode};
+        b->fc[k] = (struct fcand){c->p.first_seen,  c->p.license_states,    c->p.salary.annual,
+                                  c->p.disciplines, c->p.schedule,          c->cls,
+                                  b->order[k],      (uint8_t)c->p.work_mode};
     }
     for (int d = 0; d < DISC_COUNT; d++)
         if (!(b->by_disc[d] = malloc((b->nc + 1) * sizeof *b->by_disc[d])))

@@ -12,8 +12,8 @@ struct cand {
     struct posting p;
     struct sbuf *blocks; /* the rendered text and HTML blocks (2), once used; NULL before */
     char fp[17];
-    uint64_t key;  /* the fingerprint as a number */
-    uint32_t cls;  /* fingerprint class: candidates with one class are one job */
+    uint64_t key; /* the fingerprint as a number */
+    uint32_t cls; /* fingerprint class: candidates with one class are one job */
     bool url_ok;
 };
 
@@ -21,11 +21,11 @@ struct cand {
 struct fcand {
     int64_t first_seen;
     uint64_t states;
-    double salary;   /* annualised, 0 unknown */
+    double salary; /* annualised, 0 unknown */
     uint32_t disciplines;
     uint32_t schedule;
     uint32_t cls;
-    uint32_t cand;   /* index into build.c */
+    uint32_t cand; /* index into build.c */
     uint8_t mode;
 };
 
@@ -91,15 +91,15 @@ struct build {
 
     struct db_subscriber *subs; /* owned copies */
     size_t nsubs, subs_cap;
-    int32_t *sub_kw;            /* keyword class per subscriber, -1 none */
+    int32_t *sub_kw; /* keyword class per subscriber, -1 none */
 
-    struct cand *c;             /* by posting id */
+    struct cand *c; /* by posting id */
     size_t nc, cap;
-    uint32_t *order;            /* candidates in digest order (preferred duplicate first) */
-    struct fcand *fc;           /* the same order, packed for matching */
+    uint32_t *order;               /* candidates in digest order (preferred duplicate first) */
+    struct fcand *fc;              /* the same order, packed for matching */
     uint32_t *by_disc[DISC_COUNT]; /* positions in order of the candidates of each discipline */
     size_t n_disc[DISC_COUNT];
-    int64_t *taken;             /* per class: 1 + index of the subscriber that took it */
+    int64_t *taken; /* per class: 1 + index of the subscriber that took it */
     struct fpmap classes;
     struct pairset sent;
     size_t nsent;
@@ -107,26 +107,26 @@ struct build {
     struct kwclass *kw;
     size_t nkw;
 
-    struct member *members;     /* sorted by subscriber */
+    struct member *members; /* sorted by subscriber */
     size_t nmembers, members_cap;
-    struct cur *curs;           /* open postings only, sorted by (cohort, posting) */
+    struct cur *curs; /* open postings only, sorted by (cohort, posting) */
     size_t ncur, cur_cap;
 
-    struct sel *sel;            /* the digest being built: picks, then matches in order */
+    struct sel *sel; /* the digest being built: picks, then matches in order */
     size_t nsel, sel_cap;
-    size_t more;                /* matches past NOTIFY_MAX_ITEMS */
+    size_t more; /* matches past NOTIFY_MAX_ITEMS */
     struct notify_item *items;
     size_t items_cap;
-    struct notify_message msg;  /* reused between subscribers */
+    struct notify_message msg; /* reused between subscribers */
 
     struct notify_message *capture; /* preview: the rendered digest goes here */
     size_t captured;
-    bool oom;                       /* a load callback ran out of memory */
-    bool in_tx;                     /* a batch of digest records is open */
-    int64_t batch[DIGEST_BATCH];    /* subscribers recorded in the open batch */
+    bool oom;                    /* a load callback ran out of memory */
+    bool in_tx;                  /* a batch of digest records is open */
+    int64_t batch[DIGEST_BATCH]; /* subscribers recorded in the open batch */
     size_t nbatch;
 
-    struct due_slot due[32];        /* next send slots after now, by zone/frequency/hour */
+    struct due_slot due[32]; /* next send slots after now, by zone/frequency/hour */
     size_t ndue;
 };
 

@@ -142,9 +142,9 @@ int notify_fmt_age(struct sbuf *out, int64_t now, int64_t posted_at, int64_t fir
 
 int notify_fmt_date(struct sbuf *out, int64_t t)
 {
-    static const char months[12][10] = {"January", "February", "March",     "April",
-                                        "May",     "June",     "July",      "August",
-                                        "September", "October", "November", "December"};
+    static const char months[12][10] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
     time_t tt = (time_t)t;
     struct tm tm;
     if (!gmtime_r(&tt, &tm))

@@ -61,8 +61,8 @@ static void file_name(const struct db_outbox_row *r, char *out, size_t size)
         h = (h ^ (unsigned char)*p) * 1099511628211ULL;
     char host[300];
     host_part(host, sizeof host);
-    (void)snprintf(out, size, "%lld.R%lldQ%016llx.%s", (long long)r->created_at,
-                   (long long)r->id, (unsigned long long)h, host);
+    (void)snprintf(out, size, "%lld.R%lldQ%016llx.%s", (long long)r->created_at, (long long)r->id,
+                   (unsigned long long)h, host);
 }
 
 /* Write the message with LF line ends (the Maildir convention), then fsync. */

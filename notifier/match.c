@@ -227,19 +227,23 @@ static void hook(struct build *b, enum notify_point at, int64_t id)
         b->o->hook(b->o->hook_ctx, at, id);
 }
 
-static int record(struct build *b, size_t si, size_t shown, struct notify_message *m,
-                  struct err *e)
+static int record(struct build *b, size_t si, size_t shown, struct notify_message *m, struct err *e)
 {
     const struct db_subscriber *s = &b->subs[si];
     int64_t ids[NOTIFY_MAX_ITEMS];
     for (size_t i = 0; i < shown; i++)
         ids[i] = b->c[b->sel[i].cand].p.id;
-    struct db_digest_record r = {
-        .subscriber_id = s->id, .expect_last_digest_at = s->last_digest_at, .now = b->now,
-        .next_due_at = next_due(b, s), .recipient = s->email,
-        .message_id = shown ? m->message_id : NULL, .subject = shown ? m->subject : NULL,
-        .message = shown ? m->message.data : NULL, .message_len = shown ? m->message.len : 0,
-        .posting_ids = ids, .postings_len = shown};
+    struct db_digest_record r = {.subscriber_id = s->id,
+                                 .expect_last_digest_at = s->last_digest_at,
+                                 .now = b->now,
+                                 .next_due_at = next_due(b, s),
+                                 .recipient = s->email,
+                                 .message_id = shown ? m->message_id : NULL,
+                                 .subject = shown ? m->subject : NULL,
+                                 .message = shown ? m->message.data : NULL,
+                                 .message_len = shown ? m->message.len : 0,
+                                 .posting_ids = ids,
+                                 .postings_len = shown};
     struct err why;
     err_clear(&why);
     int64_t outbox_id;
@@ -309,8 +313,11 @@ static int build_one(struct build *b, size_t si, struct err *e)
         b->st->empty++;
         return b->o->dry_run || b->capture ? URS_OK : record(b, si, 0, NULL, e);
     }
-    struct notify_digest d = {.sub = s, .items = b->items, .items_len = shown,
-                              .more = more, .coach = coach,
+    struct notify_digest d = {.sub = s,
+                              .items = b->items,
+                              .items_len = shown,
+                              .more = more,
+                              .coach = coach,
                               .since = since_of(s, b->now) + NOTIFY_SINCE_OVERLAP,
                               .now = b->now};
     struct notify_message *m = b->capture ? b->capture : &b->msg;
@@ -395,7 +402,8 @@ int notify_build_due(struct db *db, const struct config *cfg, const struct notif
     err_clear(&why);
     int rc = db_subscribers_due(db, o->now, o->all, take_due, &b, &why);
     if (rc != URS_OK)
-        rc = b.oom ? err_set(e, URS_ENOMEM, "digest: out of memory") : err_set(e, rc, "%s", why.msg);
+        rc =
+            b.oom ? err_set(e, URS_ENOMEM, "digest: out of memory") : err_set(e, rc, "%s", why.msg);
     if (rc == URS_OK && b.nsubs > 0)
         rc = run(&b, e);
     digest_free(&b);

@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* RFC 5322 headers, RFC 2047 encoded-words, RFC 2045 quoted-printable, address checks. */
 #include <ctype.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #include "common/limits.h"
 #include "common/utf8.h"
 #include "notifier/notifier_int.h"
 
-#define LINE_MAX_SOFT 78  /* RFC 5322 2.1.1: lines SHOULD be at most 78 characters */
-#define QP_LINE_MAX 76    /* RFC 2045 6.7 (5) */
-#define EWORD_MAX 75      /* RFC 2047 2 */
-#define EWORD_OVERHEAD 12 /* "=?UTF-8?Q?" + "?=" */
+#define LINE_MAX_SOFT   78  /* RFC 5322 2.1.1: lines SHOULD be at most 78 characters */
+#define QP_LINE_MAX     76  /* RFC 2045 6.7 (5) */
+#define EWORD_MAX       75  /* RFC 2047 2 */
+#define EWORD_OVERHEAD  12  /* "=?UTF-8?Q?" + "?=" */
 #define HEADER_TEXT_MAX 400 /* bytes of free text in one header */
 
 static const char hex[] = "0123456789ABCDEF";
@@ -24,9 +23,9 @@ static const char hex[] = "0123456789ABCDEF";
 
 /* Bytes that stand for themselves in quoted-printable: printable ASCII but '=', and blanks. */
 #define QP_LIT_RANGE(c) ((c) >= 33 && (c) <= 126 && (c) != '=')
-#define L1(c) (QP_LIT_RANGE(c) || (c) == ' ' || (c) == '\t')
-#define L4(c) L1(c), L1((c) + 1), L1((c) + 2), L1((c) + 3)
-#define L16(c) L4(c), L4((c) + 4), L4((c) + 8), L4((c) + 12)
+#define L1(c)           (QP_LIT_RANGE(c) || (c) == ' ' || (c) == '\t')
+#define L4(c)           L1(c), L1((c) + 1), L1((c) + 2), L1((c) + 3)
+#define L16(c)          L4(c), L4((c) + 4), L4((c) + 8), L4((c) + 12)
 static const bool qp_lit[256] = {L16(0),   L16(16),  L16(32),  L16(48),  L16(64),  L16(80),
                                  L16(96),  L16(112), L16(128), L16(144), L16(160), L16(176),
                                  L16(192), L16(208), L16(224), L16(240)};
@@ -242,8 +241,8 @@ int notify_header_text(struct sbuf *out, const char *name, const char *text)
 {
     struct sbuf clean;
     sbuf_init(&clean, HEADER_TEXT_MAX + 8);
-    int rc = utf8_clean(text ? text : "", text ? strlen(text) : 0, UTF8_ONE_LINE,
-                        HEADER_TEXT_MAX, &clean, NULL);
+    int rc = utf8_clean(text ? text : "", text ? strlen(text) : 0, UTF8_ONE_LINE, HEADER_TEXT_MAX,
+                        &clean, NULL);
     size_t mark = out->len, col = strlen(name) + 1;
     if (rc == URS_OK)
         rc = sbuf_printf(out, "%s:", name);
@@ -285,8 +284,7 @@ static int put_quoted(struct sbuf *out, const char *s, size_t *col)
     return rc == URS_OK ? sbuf_putc(out, '"') : rc;
 }
 
-int notify_header_address(struct sbuf *out, const char *name, const char *display,
-                          const char *addr)
+int notify_header_address(struct sbuf *out, const char *name, const char *display, const char *addr)
 {
     if (notify_email_check(addr, NULL) != URS_OK)
         return URS_EINVAL;
@@ -348,8 +346,9 @@ static int check_domain(const char *s, struct err *e)
         all_digits = true;
         for (size_t i = 0; i < l; i++) {
             if (!isalnum((unsigned char)p[i]) && p[i] != '-')
-                return err_set(e, URS_EINVAL, "the domain holds a character other than "
-                                              "letters, digits, '-' and '.'");
+                return err_set(e, URS_EINVAL,
+                               "the domain holds a character other than "
+                               "letters, digits, '-' and '.'");
             if (!isdigit((unsigned char)p[i]))
                 all_digits = false;
         }
@@ -359,8 +358,9 @@ static int check_domain(const char *s, struct err *e)
             return err_set(e, URS_EINVAL, "the domain ends with a dot");
     }
     if (labels < 2 || all_digits)
-        return err_set(e, URS_EINVAL, "the domain needs a name and a top-level domain "
-                                      "(like example.org)");
+        return err_set(e, URS_EINVAL,
+                       "the domain needs a name and a top-level domain "
+                       "(like example.org)");
     return URS_OK;
 }
 
@@ -398,14 +398,13 @@ void notify_date_rfc5322(int64_t t, char *buf, size_t size)
     if (!gmtime_r(&tt, &tm))
         memset(&tm, 0, sizeof tm);
     (void)snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7],
-                   tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour,
-                   tm.tm_min, tm.tm_sec);
+                   tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                   tm.tm_sec);
 }
 
 void notify_b64url(const unsigned char *in, size_t len, char *out)
 {
-    static const char tbl[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t o = 0;
     for (size_t i = 0; i < len; i += 3) {
         uint32_t v = (uint32_t)in[i] << 16;

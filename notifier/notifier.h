@@ -18,11 +18,11 @@ struct db_subscriber;
 
 /* ---- limits ---- */
 
-#define NOTIFY_MAX_ITEMS 10          /* postings shown in one digest; the rest are counted */
-#define NOTIFY_MIN_KEY 16            /* bytes of HMAC key required */
-#define NOTIFY_SUBJECT_MAX 200       /* bytes of a subject before encoding */
+#define NOTIFY_MAX_ITEMS   10  /* postings shown in one digest; the rest are counted */
+#define NOTIFY_MIN_KEY     16  /* bytes of HMAC key required */
+#define NOTIFY_SUBJECT_MAX 200 /* bytes of a subject before encoding */
 #define NOTIFY_MAX_MESSAGE (2 * 1024 * 1024) /* bytes of one rendered message */
-#define NOTIFY_TOKEN_MAX 64          /* bytes of a token, NUL included */
+#define NOTIFY_TOKEN_MAX   64                /* bytes of a token, NUL included */
 
 /* ---- building and delivering digests ---- */
 
@@ -39,11 +39,12 @@ enum notify_point {
 typedef void (*notify_hook_fn)(void *ctx, enum notify_point at, int64_t id);
 
 struct notify_opts {
-    int64_t now;                 /* Unix seconds: the clock for schedules, Date and backoff */
-    volatile sig_atomic_t *stop; /* set by a signal handler; checked between messages; may be NULL */
-    bool all;                    /* build: every active subscriber, due or not */
-    bool dry_run;                /* build: render and count, record nothing */
-    notify_hook_fn hook;         /* may be NULL */
+    int64_t now; /* Unix seconds: the clock for schedules, Date and backoff */
+    volatile sig_atomic_t
+        *stop;           /* set by a signal handler; checked between messages; may be NULL */
+    bool all;            /* build: every active subscriber, due or not */
+    bool dry_run;        /* build: render and count, record nothing */
+    notify_hook_fn hook; /* may be NULL */
     void *hook_ctx;
 };
 
@@ -114,15 +115,15 @@ struct notify_digest {
 
 /* A rendered digest. Every buffer is owned (notify_message_free). */
 struct notify_message {
-    struct sbuf message;                /* the complete RFC 5322 message, CRLF line ends */
-    struct sbuf text;                   /* the plain-text part, UTF-8, before encoding */
-    struct sbuf html;                   /* the HTML part, UTF-8, before encoding */
+    struct sbuf message;                  /* the complete RFC 5322 message, CRLF line ends */
+    struct sbuf text;                     /* the plain-text part, UTF-8, before encoding */
+    struct sbuf html;                     /* the HTML part, UTF-8, before encoding */
     char subject[NOTIFY_SUBJECT_MAX + 8]; /* the subject, cleaned UTF-8 */
-    char message_id[160];               /* with its angle brackets */
-    bool no_parts;                      /* set by the caller: leave text and html empty (and
-                                           use the items' cached blocks) */
-    struct sbuf enc_text, enc_html;     /* private: the encoded parts */
-    struct sbuf chunk_text, chunk_html; /* private: rendered, not yet encoded */
+    char message_id[160];                 /* with its angle brackets */
+    bool no_parts;                        /* set by the caller: leave text and html empty (and
+                                             use the items' cached blocks) */
+    struct sbuf enc_text, enc_html;       /* private: the encoded parts */
+    struct sbuf chunk_text, chunk_html;   /* private: rendered, not yet encoded */
 };
 
 void notify_message_init(struct notify_message *m);

@@ -14,7 +14,7 @@ struct config;
 #define NOTIFY_CLAIM_LEASE (15 * 60)
 /* Backoff after the n-th failed attempt: 60 s doubled each time, at most an hour. */
 #define NOTIFY_BACKOFF_BASE 60
-#define NOTIFY_BACKOFF_MAX 3600
+#define NOTIFY_BACKOFF_MAX  3600
 /* Messages per SMTP connection, at most. */
 #define NOTIFY_SMTP_BATCH 20
 
@@ -68,9 +68,9 @@ enum notify_smtp_result {
 struct notify_smtp_msg {
     const struct db_outbox_row *row;
     enum notify_smtp_result result;
-    bool hard_bounce;  /* the recipient address was refused for good */
-    char text[256];    /* the server's answer ("550 5.1.1 no such user") or the failure */
-    void *smtp;        /* private: libesmtp's message */
+    bool hard_bounce; /* the recipient address was refused for good */
+    char text[256];   /* the server's answer ("550 5.1.1 no such user") or the failure */
+    void *smtp;       /* private: libesmtp's message */
 };
 
 /* Called from inside the session as soon as message i is accepted. */

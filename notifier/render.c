@@ -12,9 +12,9 @@
 #include "config/config.h"
 #include "notifier/notifier_int.h"
 
-#define TITLE_IN_SUBJECT 90 /* bytes of a posting title quoted in the subject */
-#define FIELD_SHOWN 300     /* bytes of one crawled field shown in a digest */
-#define NOTE_SHOWN 1000     /* bytes of a coach's note */
+#define TITLE_IN_SUBJECT 90   /* bytes of a posting title quoted in the subject */
+#define FIELD_SHOWN      300  /* bytes of one crawled field shown in a digest */
+#define NOTE_SHOWN       1000 /* bytes of a coach's note */
 
 /*
  * Colours and type, kept in one place so the look can change without hunting. Every rule is
@@ -22,23 +22,25 @@
  * every digest, and each digest is stored in the outbox.
  */
 #define CSS_BODY "margin:0;padding:0;background:#f3f4f6"
-#define CSS_WRAP                                                                               \
-    "max-width:600px;margin:0 auto;padding:16px 12px;font-family:-apple-system,'Segoe UI',"     \
+#define CSS_WRAP                                                                                   \
+    "max-width:600px;margin:0 auto;padding:16px 12px;font-family:-apple-system,'Segoe UI',"        \
     "Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.45;color:#1f2933"
-#define CSS_H1 "font-size:21px;line-height:1.25;margin:4px 0 6px"
+#define CSS_H1    "font-size:21px;line-height:1.25;margin:4px 0 6px"
 #define CSS_INTRO "margin:0 0 12px;color:#3e4c59;font-size:15px"
-#define CSS_H2 "font-size:14px;color:#52606d;margin:22px 0 8px;text-transform:uppercase"
-#define CSS_CARD "background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:12px 14px;" \
-                 "margin:0 0 10px"
-#define CSS_PICK_CARD CSS_CARD ";border-left:4px solid #0b6e4f"
-#define CSS_TITLE "color:#0b4f9c;font-size:17px;font-weight:600;text-decoration:none"
+#define CSS_H2    "font-size:14px;color:#52606d;margin:22px 0 8px;text-transform:uppercase"
+#define CSS_CARD                                                                                   \
+    "background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:12px 14px;"                \
+    "margin:0 0 10px"
+#define CSS_PICK_CARD   CSS_CARD ";border-left:4px solid #0b6e4f"
+#define CSS_TITLE       "color:#0b4f9c;font-size:17px;font-weight:600;text-decoration:none"
 #define CSS_TITLE_PLAIN "font-size:17px;font-weight:600"
-#define CSS_META "color:#52606d;font-size:14px;margin-top:4px"
-#define CSS_NOTE "margin-top:8px;padding:8px 10px;background:#effcf6;border-radius:6px;font-size:14px"
+#define CSS_META        "color:#52606d;font-size:14px;margin-top:4px"
+#define CSS_NOTE                                                                                   \
+    "margin-top:8px;padding:8px 10px;background:#effcf6;border-radius:6px;font-size:14px"
 #define CSS_APPLY "display:inline-block;margin-top:6px;color:#0b4f9c;font-weight:600"
-#define CSS_MORE "margin:14px 0 0;color:#52606d;font-size:14px"
-#define CSS_FOOT                                                                               \
-    "margin-top:26px;padding-top:12px;border-top:1px solid #d9dde3;color:#616e7c;"             \
+#define CSS_MORE  "margin:14px 0 0;color:#52606d;font-size:14px"
+#define CSS_FOOT                                                                                   \
+    "margin-top:26px;padding-top:12px;border-top:1px solid #d9dde3;color:#616e7c;"                 \
     "font-size:13px;line-height:1.5"
 #define CSS_FOOT_LINK "color:#3e4c59"
 
@@ -48,11 +50,11 @@ struct render {
     struct notify_message *m; /* NULL when rendering one block */
     struct sbuf *text;        /* rendered text, not yet encoded */
     struct sbuf *html;
-    struct sbuf field; /* scratch: one cleaned field */
+    struct sbuf field;    /* scratch: one cleaned field */
     struct sbuf lines[3]; /* scratch: the lines under a title */
     char unsub_url[URS_MAX_URL + NOTIFY_TOKEN_MAX + 8];
     char mailto[URS_MAX_EMAIL + NOTIFY_TOKEN_MAX + 40];
-    int rc;            /* first error; later writes are skipped */
+    int rc; /* first error; later writes are skipped */
 };
 
 static void put(struct render *r, struct sbuf *b, const char *fmt, ...) URS_PRINTF(3, 4);
@@ -123,6 +125,8 @@ static int meta_lines(struct render *r, const struct posting *p, struct sbuf lin
     int rc = URS_OK;
     const char *mode = notify_mode_label(p->work_mode);
     const char *loc = clean(r, p->location, FIELD_SHOWN);
+    if (*mode && text_find_ci(loc, strlen(loc), mode) != (size_t)-1)
+        mode = ""; /* "Remote, US" says it already */
     rc = sbuf_printf(&lines[0], "%s%s%s", mode, *mode && *loc ? sep : "", loc);
     if (rc == URS_OK)
         rc = notify_fmt_schedule(&lines[1], p->schedule);
@@ -295,11 +299,14 @@ static void items(struct render *r)
             item(r, &d->items[i]);
     }
     if (d->more > 0) {
-        put(r, r->text, "%zu more new postings matched your filters. Narrower filters "
-                        "bring the closest ones first.\n\n", d->more);
-        put(r, r->html, "<p style=\"%s\">%zu more new postings matched your filters. "
-                        "Narrower filters bring the closest ones first.</p>\n", CSS_MORE,
+        put(r, r->text,
+            "%zu more new postings matched your filters. Narrower filters "
+            "bring the closest ones first.\n\n",
             d->more);
+        put(r, r->html,
+            "<p style=\"%s\">%zu more new postings matched your filters. "
+            "Narrower filters bring the closest ones first.</p>\n",
+            CSS_MORE, d->more);
     }
 }
 
@@ -321,8 +328,8 @@ static void intro(struct render *r)
         *name ? "Hi " : "Hello", name, *name ? "," : ",");
     put(r, r->text, "here %s the new posting%s that match your filters since %s.\n\n",
         n == 1 ? "is" : "are", n == 1 ? "" : "s", sbuf_str(&date));
-    put(r, r->html, "<h1 style=\"%s\">%zu new job%s for you</h1>\n<p style=\"%s\">%s", CSS_H1,
-        n, n == 1 ? "" : "s", CSS_INTRO, *name ? "Hi " : "Hello");
+    put(r, r->html, "<h1 style=\"%s\">%zu new job%s for you</h1>\n<p style=\"%s\">%s", CSS_H1, n,
+        n == 1 ? "" : "s", CSS_INTRO, *name ? "Hi " : "Hello");
     if (*name)
         html_text(r, d->sub->name, 80);
     put(r, r->html, ", here %s the new posting%s that match your filters since %s.</p>\n",
@@ -344,14 +351,17 @@ static void footer(struct render *r)
         "Your filters: %s.\nTo change your filters or how often you hear from us, reply to "
         "this email.\nUnsubscribe (one click): %s\n%s\n",
         freq, d->sub->email, sbuf_str(&filters), r->unsub_url, postal);
-    put(r, r->html, "<div style=\"%s\">\nYou get this %s digest because you subscribed to "
-                    "urscout as ", CSS_FOOT, freq);
+    put(r, r->html,
+        "<div style=\"%s\">\nYou get this %s digest because you subscribed to "
+        "urscout as ",
+        CSS_FOOT, freq);
     html_text(r, d->sub->email, URS_MAX_EMAIL);
     put(r, r->html, ".<br>\nYour filters: ");
     if (r->rc == URS_OK)
         r->rc = escape(r->html, sbuf_str(&filters));
-    put(r, r->html, ".<br>\nTo change your filters or how often you hear from us, reply to "
-                    "this email.<br>\n<a href=\"");
+    put(r, r->html,
+        ".<br>\nTo change your filters or how often you hear from us, reply to "
+        "this email.<br>\n<a href=\"");
     if (r->rc == URS_OK)
         r->rc = escape(r->html, r->unsub_url);
     put(r, r->html, "\" style=\"%s\">Unsubscribe</a> (one click)<br>\n", CSS_FOOT_LINK);
@@ -362,9 +372,10 @@ static void footer(struct render *r)
 
 static void html_open(struct render *r, const char *subject)
 {
-    put(r, r->html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                    "<title>");
+    put(r, r->html,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<title>");
     if (r->rc == URS_OK)
         r->rc = escape(r->html, subject);
     put(r, r->html, "</title>\n</head>\n<body style=\"%s\">\n<div style=\"%s\">\n", CSS_BODY,
@@ -385,25 +396,22 @@ static void make_subject(struct render *r, char *out, size_t size)
     if (n == 1)
         (void)snprintf(out, size, "New job for you: %.*s%s", (int)cut, title, ell);
     else
-        (void)snprintf(out, size, "%zu new jobs for you: %.*s%s and more", n, (int)cut, title,
-                       ell);
+        (void)snprintf(out, size, "%zu new jobs for you: %.*s%s and more", n, (int)cut, title, ell);
 }
 
 static int links(struct render *r, struct err *e)
 {
     char token[NOTIFY_TOKEN_MAX];
     const struct config *cfg = r->cfg;
-    if (notify_token_make(cfg->hmac_key, cfg->hmac_key_len, NOTIFY_TOKEN_UNSUBSCRIBE,
-                          r->d->sub->id, token, e) != URS_OK)
+    if (notify_token_make(cfg->hmac_key, cfg->hmac_key_len, NOTIFY_TOKEN_UNSUBSCRIBE, r->d->sub->id,
+                          token, e) != URS_OK)
         return URS_EINVAL;
     size_t base = strlen(cfg->base_url);
     while (base > 0 && cfg->base_url[base - 1] == '/')
         base--;
-    (void)snprintf(r->unsub_url, sizeof r->unsub_url, "%.*s/u/%s", (int)base, cfg->base_url,
-                   token);
-    const char *to = cfg->unsubscribe_mailto && *cfg->unsubscribe_mailto
-                         ? cfg->unsubscribe_mailto
-                         : cfg->from;
+    (void)snprintf(r->unsub_url, sizeof r->unsub_url, "%.*s/u/%s", (int)base, cfg->base_url, token);
+    const char *to =
+        cfg->unsubscribe_mailto && *cfg->unsubscribe_mailto ? cfg->unsubscribe_mailto : cfg->from;
     /* the token alone as the subject keeps the header line short enough not to need folding */
     (void)snprintf(r->mailto, sizeof r->mailto, "mailto:%s?subject=%s", to, token);
     return URS_OK;
@@ -433,16 +441,18 @@ static int headers(struct render *r, struct notify_message *m, const char *bound
     if (rc == URS_OK)
         rc = notify_header_raw(o, "Auto-Submitted", "auto-generated");
     if (rc == URS_OK)
-        rc = sbuf_printf(o, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n"
-                            "This is a multi-part message in MIME format.\r\n",
+        rc = sbuf_printf(o,
+                         "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n"
+                         "This is a multi-part message in MIME format.\r\n",
                          boundary);
     return rc;
 }
 
 static int part(struct sbuf *o, const char *boundary, const char *type, const struct sbuf *enc)
 {
-    int rc = sbuf_printf(o, "\r\n--%s\r\nContent-Type: %s; charset=UTF-8\r\n"
-                            "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+    int rc = sbuf_printf(o,
+                         "\r\n--%s\r\nContent-Type: %s; charset=UTF-8\r\n"
+                         "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
                          boundary, type);
     return rc == URS_OK ? sbuf_append(o, enc->data ? enc->data : "", enc->len) : rc;
 }
@@ -503,8 +513,8 @@ int notify_render(const struct notify_digest *d, const struct config *cfg,
         return URS_EINVAL;
     if (notify_email_check(d->sub->email, e) != URS_OK)
         return URS_EINVAL;
-    struct render r = {.d = d, .cfg = cfg, .m = out, .text = &out->chunk_text,
-                       .html = &out->chunk_html};
+    struct render r = {
+        .d = d, .cfg = cfg, .m = out, .text = &out->chunk_text, .html = &out->chunk_html};
     sbuf_init(&r.field, 4 * NOTE_SHOWN);
     for (int i = 0; i < 3; i++)
         sbuf_init(&r.lines[i], 4 * FIELD_SHOWN);
@@ -562,8 +572,7 @@ int notify_check_config(const struct config *cfg, struct err *e)
                        cfg->from ? cfg->from : "", why.msg);
     if (cfg->unsubscribe_mailto && *cfg->unsubscribe_mailto &&
         notify_email_check(cfg->unsubscribe_mailto, &why) != URS_OK)
-        return err_set(e, URS_EINVAL, "[delivery] unsubscribe_mailto cannot be used: %s",
-                       why.msg);
+        return err_set(e, URS_EINVAL, "[delivery] unsubscribe_mailto cannot be used: %s", why.msg);
     if (!cfg->hmac_key || cfg->hmac_key_len < NOTIFY_MIN_KEY)
         return err_set(e, URS_EINVAL,
                        "no HMAC key for unsubscribe links: set [delivery] hmac_key_file to a "
@@ -577,15 +586,17 @@ int notify_check_config(const struct config *cfg, struct err *e)
                        "[web] base_url must be the public https:// address of the unsubscribe "
                        "endpoint (every digest links to it in List-Unsubscribe)");
     if (!cfg->postal_address || !*cfg->postal_address)
-        return err_set(e, URS_EINVAL, "[delivery] postal_address is not set: every digest "
-                                      "carries the sender's postal address in its footer");
+        return err_set(e, URS_EINVAL,
+                       "[delivery] postal_address is not set: every digest "
+                       "carries the sender's postal address in its footer");
     if (cfg->rate_per_minute < 1)
         return err_set(e, URS_EINVAL, "[delivery] rate_per_minute must be at least 1");
     if (cfg->smtp_host && *cfg->smtp_host)
         return check_smtp(cfg, e);
     if (!cfg->maildir || !*cfg->maildir)
-        return err_set(e, URS_EINVAL, "no [smtp] host and no [delivery] maildir: nowhere to "
-                                      "deliver digests");
+        return err_set(e, URS_EINVAL,
+                       "no [smtp] host and no [delivery] maildir: nowhere to "
+                       "deliver digests");
     return URS_OK;
 }
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The SMTP transport over libesmtp: one connection per batch, STARTTLS, AUTH, per-message status. */
+/* The SMTP transport over libesmtp: a connection per batch, STARTTLS, AUTH, per-message status. */
 #include <errno.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -10,12 +12,12 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/ssl.h> /* before libesmtp.h: declares smtp_starttls_set_ctx */
-#include <openssl/err.h>
-#include <openssl/x509.h>
-
+/* The order matters: libesmtp.h declares smtp_starttls_set_ctx only after <openssl/ssl.h>. */
+/* clang-format off */
+#include <openssl/ssl.h>
 #include <auth-client.h>
 #include <libesmtp.h>
+/* clang-format on */
 
 #include "common/log.h"
 #include "config/config.h"
@@ -220,8 +222,8 @@ static int interact(auth_client_request_t request, char **result, int fields, vo
 static void set_timeouts(smtp_session_t session, int64_t ms)
 {
     long v = ms < 1000 ? 1000 : ms > 600000 ? 600000 : (long)ms;
-    static const int which[] = {Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA,
-                                Timeout_TRANSFER, Timeout_DATA2};
+    static const int which[] = {Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA, Timeout_TRANSFER,
+                                Timeout_DATA2};
     for (size_t i = 0; i < sizeof which / sizeof which[0]; i++)
         (void)smtp_set_timeout(session, which[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, v);
 }
@@ -259,9 +261,9 @@ static int setup(smtp_session_t session, struct session *s, struct err *e)
     static const enum starttls_option tls[] = {Starttls_DISABLED, Starttls_ENABLED,
                                                Starttls_REQUIRED};
     if (!smtp_set_server(session, server) ||
-        !smtp_starttls_enable(session, tls[cfg->starttls <= CONFIG_STARTTLS_REQUIRED
-                                                ? cfg->starttls
-                                                : CONFIG_STARTTLS_REQUIRED]) ||
+        !smtp_starttls_enable(
+            session, tls[cfg->starttls <= CONFIG_STARTTLS_REQUIRED ? cfg->starttls
+                                                                   : CONFIG_STARTTLS_REQUIRED]) ||
         !smtp_set_eventcb(session, event_cb, s) || !smtp_set_monitorcb(session, monitor_cb, s, 0))
         return err_set(e, URS_ESMTP, "smtp: cannot set up a session for %s", server);
     set_timeouts(session, cfg->smtp_timeout_ms);
@@ -322,8 +324,9 @@ static const char *session_failure(struct session *s, int started, char *buf, si
         return s->tls_problem;
     if (s->auth_wanted && !s->auth_ok) {
         (void)snprintf(buf, size, "SMTP AUTH as %s failed: %s", s->cfg->smtp_user,
-                       s->auth_text[0] ? s->auth_text : "the server offered no usable AUTH "
-                                                        "mechanism");
+                       s->auth_text[0] ? s->auth_text
+                                       : "the server offered no usable AUTH "
+                                         "mechanism");
         return buf;
     }
     if (!started) {

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Unsubscribe and preferences tokens: HMAC-SHA256 over purpose and id, checked in constant time. */
-#include <stdio.h>
-#include <string.h>
-
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "notifier/notifier_int.h"
 
@@ -20,8 +19,9 @@ static int compute(const char *key, size_t key_len, char purpose, int64_t id,
     int n = snprintf(msg, sizeof msg, "urscout-token-v1:%c:%lld", purpose, (long long)id);
     unsigned char full[EVP_MAX_MD_SIZE];
     unsigned int full_len = 0;
-    if (n <= 0 || !HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, (size_t)n,
-                        full, &full_len) ||
+    if (n <= 0 ||
+        !HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, (size_t)n, full,
+              &full_len) ||
         full_len < MAC_BYTES)
         return err_set(e, URS_EINVAL, "token: HMAC-SHA256 failed");
     memcpy(mac, full, MAC_BYTES);

@@ -61,10 +61,8 @@ int64_t nt_posting(struct nenv *env, const struct nt_posting *in)
     assert_int_equal(posting_set(&p.source, in->source ? in->source : "test"), URS_OK);
     assert_int_equal(posting_set(&p.external_id, in->external_id), URS_OK);
     assert_int_equal(posting_set(&p.title, in->title), URS_OK);
-    assert_int_equal(posting_set(&p.employer, in->employer ? in->employer : "Acme Health"),
-                     URS_OK);
-    assert_int_equal(posting_set(&p.location, in->location ? in->location : "Dallas, TX"),
-                     URS_OK);
+    assert_int_equal(posting_set(&p.employer, in->employer ? in->employer : "Acme Health"), URS_OK);
+    assert_int_equal(posting_set(&p.location, in->location ? in->location : "Dallas, TX"), URS_OK);
     assert_int_equal(posting_set(&p.url, in->url), URS_OK);
     p.work_mode = in->mode;
     p.disciplines = in->disciplines ? in->disciplines : 1u << DISC_RN;
@@ -266,10 +264,25 @@ void nt_cert(const char *name, char **cert, char **key)
     *cert = tu_path(dir, cn);
     if (access(*cert, R_OK) == 0)
         return;
-    char *argv[] = {"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", *key, "-out", *cert,
-                    "-days", "2", "-subj", "/CN=localhost", "-addext",
-                    "subjectAltName=DNS:localhost", NULL};
+    char *argv[] = {"/usr/bin/openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1",
+                    "-nodes",
+                    "-keyout",
+                    *key,
+                    "-out",
+                    *cert,
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=localhost",
+                    "-addext",
+                    "subjectAltName=DNS:localhost",
+                    NULL};
     struct tu_run r;
     tu_run(&r, NULL, NULL, argv);
     if (r.status != 0)

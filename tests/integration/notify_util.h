@@ -3,8 +3,6 @@
 #ifndef URSCOUT_TESTS_NOTIFY_UTIL_H
 #define URSCOUT_TESTS_NOTIFY_UTIL_H
 
-#include "testutil.h"
-
 #include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -13,6 +11,7 @@
 #include "config/config.h"
 #include "db/db.h"
 #include "notifier/notifier.h"
+#include "testutil.h"
 
 #define NT_KEY "test-hmac-key-0123456789abcdef!!"
 #define NT_NOW 1772625600 /* 2026-03-04 12:00 UTC */
@@ -39,8 +38,8 @@ struct nt_posting {
     enum work_mode mode;
     uint32_t disciplines;
     uint64_t states;
-    double salary;       /* annual; 0 none */
-    int64_t age;         /* seconds before NT_NOW it was first seen */
+    double salary; /* annual; 0 none */
+    int64_t age;   /* seconds before NT_NOW it was first seen */
     double ur_score;
 };
 

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* Digests delivered to a real SMTP server on loopback: content, encoding, failures, TLS, AUTH. */
-#include "notify_util.h"
-
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "notify_util.h"
 
 /* Titles longer than 200 characters with accents, dashes and emoji (N3). */
 static const char long_title[] =
     "Utilizaci\xc3\xb3n Review Nurse \xe2\x80\x93 remote \xe2\x80\x94 caf\xc3\xa9 "
     "na\xc3\xafve r\xc3\xa9sum\xc3\xa9 \xf0\x9f\x98\x80 Prior Authorization Specialist, "
     "Appeals & Denials, Care Coordination, Physician Advisor support, "
-    "\xc3\x9c" "berpr\xc3\xbc" "fung der Leistungen \xe2\x80\x94 full-time, PRN, contract, "
+    "\xc3\x9c"
+    "berpr\xc3\xbc"
+    "fung der Leistungen \xe2\x80\x94 full-time, PRN, contract, "
     "compact licence welcome, Texas and Florida, sign-on bonus";
 
 static void hostile_postings(struct nenv *env)
@@ -29,8 +31,8 @@ static void hostile_postings(struct nenv *env)
          MODE_REMOTE, 0, 0, 0, 3600, 0.6},
         {"other-board", "dup-b", "Case Manager RN", "Blue Plan", "Austin, TX",
          "https://b.example.com/2", MODE_REMOTE, 0, 0, 0, 3600, 0.6},
-        {NULL, "old", "Old posting", NULL, NULL, "https://jobs.example.com/old", MODE_REMOTE, 0,
-         0, 0, 40 * 86400, 0.9},
+        {NULL, "old", "Old posting", NULL, NULL, "https://jobs.example.com/old", MODE_REMOTE, 0, 0,
+         0, 40 * 86400, 0.9},
         {NULL, "pt", "Physical Therapist UR", NULL, NULL, "https://jobs.example.com/pt",
          MODE_REMOTE, 1u << DISC_PT, 0, 0, 3600, 0.9},
     };
@@ -96,9 +98,10 @@ static void check_html(json_t *msg)
 static void check_headers(json_t *msg, int64_t sub_id)
 {
     json_t *names = json_object_get(msg, "header_names");
-    static const char *const once[] = {"From", "To", "Subject", "Date", "Message-ID",
-                                       "MIME-Version", "List-Unsubscribe",
-                                       "List-Unsubscribe-Post", "Content-Type"};
+    static const char *const once[] = {
+        "From",        "To",           "Subject",          "Date",
+        "Message-ID",  "MIME-Version", "List-Unsubscribe", "List-Unsubscribe-Post",
+        "Content-Type"};
     for (size_t i = 0; i < sizeof once / sizeof once[0]; i++)
         if (count_name(names, once[i]) != 1)
             fail_msg("header %s appears %zu times", once[i], count_name(names, once[i]));
@@ -110,7 +113,8 @@ static void check_headers(json_t *msg, int64_t sub_id)
     assert_true(json_integer_value(json_object_get(msg, "max_encoded_word")) <= 75);
     assert_false(json_is_true(json_object_get(msg, "eight_bit")));
     assert_string_equal(header(msg, "from"), "urscout <digest@urscout.example.org>");
-    assert_string_equal(header(msg, "to"), "Ana D\xc3\xad" "az <ana@example.org>");
+    assert_string_equal(header(msg, "to"), "Ana D\xc3\xad"
+                                           "az <ana@example.org>");
     assert_string_equal(header(msg, "list-unsubscribe-post"), "List-Unsubscribe=One-Click");
     const char *lu = header(msg, "list-unsubscribe");
     assert_true(strncmp(lu, "<https://jobs.example.org/u/u", 29) == 0);
@@ -118,9 +122,9 @@ static void check_headers(json_t *msg, int64_t sub_id)
     char token[NOTIFY_TOKEN_MAX];
     (void)snprintf(token, sizeof token, "%.*s", (int)strcspn(lu + 28, ">"), lu + 28);
     int64_t id = 0;
-    assert_int_equal(notify_token_verify(NT_KEY, strlen(NT_KEY), token, NOTIFY_TOKEN_UNSUBSCRIBE,
-                                         &id, NULL),
-                     URS_OK);
+    assert_int_equal(
+        notify_token_verify(NT_KEY, strlen(NT_KEY), token, NOTIFY_TOKEN_UNSUBSCRIBE, &id, NULL),
+        URS_OK);
     assert_int_equal(id, sub_id);
     assert_string_equal(json_string_value(json_object_get(msg, "mail_from")),
                         "digest@urscout.example.org");
@@ -134,7 +138,10 @@ static void test_smtp_digest_content(void **state)
     struct sink s;
     nt_open(&env);
     hostile_postings(&env);
-    int64_t ana = nt_subscriber(&env, "ana@example.org", "Ana D\xc3\xad" "az", 1u << DISC_RN);
+    int64_t ana = nt_subscriber(&env, "ana@example.org",
+                                "Ana D\xc3\xad"
+                                "az",
+                                1u << DISC_RN);
     (void)nt_subscriber(&env, "slp@example.org", NULL, 1u << DISC_SLP); /* nothing new */
     sink_start(&s, &env, NULL);
     struct notify_stats st = {0};
@@ -194,8 +201,10 @@ static int64_t one_digest(struct nenv *env, const char *email)
     static int serial;
     char ext[32];
     (void)snprintf(ext, sizeof ext, "p%d", ++serial);
-    struct nt_posting p = {NULL, ext, "Utilization Review Nurse", NULL, NULL,
-                           "https://jobs.example.com/ur", MODE_REMOTE, 0, 0, 0, 600, 0.9};
+    struct nt_posting p = {NULL,        ext,  "Utilization Review Nurse",
+                           NULL,        NULL, "https://jobs.example.com/ur",
+                           MODE_REMOTE, 0,    0,
+                           0,           600,  0.9};
     (void)nt_posting(env, &p);
     int64_t id = nt_subscriber(env, email, NULL, 0);
     struct notify_stats st = {0};
@@ -297,8 +306,10 @@ static void test_smtp_550_bounces(void **state)
     assert_int_equal(nt_deliver(&env, NT_NOW + 3 * 3600, &st, &e), URS_OK);
     assert_int_equal(sink_events(&s, "RCPT"), rcpts);
     /* a second hard bounce reaches the limit (2): bounced, and skipped afterwards */
-    struct nt_posting p = {NULL, "second", "Prior Authorization Nurse", NULL, NULL,
-                           "https://jobs.example.com/pa", MODE_REMOTE, 0, 0, 0, 0, 0.9};
+    struct nt_posting p = {NULL,        "second", "Prior Authorization Nurse",
+                           NULL,        NULL,     "https://jobs.example.com/pa",
+                           MODE_REMOTE, 0,        0,
+                           0,           0,        0.9};
     (void)nt_posting(&env, &p);
     nt_build(&env, NT_NOW + 2 * 86400, false, &b);
     assert_int_equal(nt_deliver(&env, NT_NOW + 2 * 86400, &st, &e), URS_OK);
@@ -307,8 +318,10 @@ static void test_smtp_550_bounces(void **state)
     assert_int_equal(db_subscriber_get_id(env.db, id, &sub, &e), URS_OK);
     assert_int_equal(sub.status, DB_SUB_BOUNCED);
     db_subscriber_free(&sub);
-    struct nt_posting q = {NULL, "third", "Appeals Nurse", NULL, NULL,
-                           "https://jobs.example.com/ap", MODE_REMOTE, 0, 0, 0, 0, 0.9};
+    struct nt_posting q = {NULL,        "third", "Appeals Nurse",
+                           NULL,        NULL,    "https://jobs.example.com/ap",
+                           MODE_REMOTE, 0,       0,
+                           0,           0,       0.9};
     (void)nt_posting(&env, &q);
     struct notify_stats later = {0};
     nt_build(&env, NT_NOW + 4 * 86400, true, &later);
@@ -351,8 +364,7 @@ static void test_smtp_dropped_connections(void **state)
     assert_int_equal(json_array_size(msgs), 3); /* one copy arrived before the drop */
     for (int64_t id = 1; id <= 2; id++) {
         char q[96];
-        (void)snprintf(q, sizeof q, "SELECT message_id FROM outbox WHERE id = %lld",
-                       (long long)id);
+        (void)snprintf(q, sizeof q, "SELECT message_id FROM outbox WHERE id = %lld", (long long)id);
         char *mid = nt_sql_text(&env, q);
         size_t copies = received_with_id(msgs, mid);
         assert_true(copies >= 1 && copies <= 2);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The notifier commands end to end: subscriber, coach, cohort, curate, digest, outbox. */
-#include "notify_util.h"
-
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "notify_util.h"
 
 struct cli {
     struct nenv env; /* the database the commands use, and a folder for urscout.ini */
@@ -36,7 +36,8 @@ static void cli_close(struct cli *c)
 }
 
 /* Run urscout with the test config in the test folder; returns the status. */
-#define RUN(r, c, ...) (tu_urscout(r, (c)->env.dir, "--config", (c)->ini, __VA_ARGS__, NULL), (r)->status)
+#define RUN(r, c, ...)                                                                             \
+    (tu_urscout(r, (c)->env.dir, "--config", (c)->ini, __VA_ARGS__, NULL), (r)->status)
 
 static void expect(struct cli *c, int status, const char *out, const char *err, const char *a1,
                    const char *a2, const char *a3, const char *a4, const char *a5)
@@ -44,8 +45,8 @@ static void expect(struct cli *c, int status, const char *out, const char *err, 
     struct tu_run r;
     tu_urscout(&r, c->env.dir, "--config", c->ini, a1, a2, a3, a4, a5, NULL);
     if (r.status != status || (out && !strstr(r.out, out)) || (err && !strstr(r.err, err)))
-        fail_msg("urscout %s %s %s: status %d (want %d)\nstdout: %s\nstderr: %s", a1,
-                 a2 ? a2 : "", a3 ? a3 : "", r.status, status, r.out, r.err);
+        fail_msg("urscout %s %s %s: status %d (want %d)\nstdout: %s\nstderr: %s", a1, a2 ? a2 : "",
+                 a3 ? a3 : "", r.status, status, r.out, r.err);
     tu_run_free(&r);
 }
 
@@ -70,8 +71,8 @@ static void test_subscriber_commands(void **state)
            "monthly");
     expect(&c, 0, "frequency:    monthly at 07:00 UTC", NULL, "subscriber", "show",
            "ana@example.org", NULL, NULL);
-    expect(&c, 0, "removed ana@example.org", NULL, "subscriber", "remove", "ana@example.org",
-           NULL, NULL);
+    expect(&c, 0, "removed ana@example.org", NULL, "subscriber", "remove", "ana@example.org", NULL,
+           NULL);
     expect(&c, 2, NULL, "no subscriber ana@example.org", "subscriber", "show", "ana@example.org",
            NULL, NULL);
     cli_close(&c);
@@ -84,8 +85,8 @@ static void add_postings(struct cli *c)
     struct nt_posting ps[] = {
         {NULL, "1", "Utilization Review Nurse", NULL, NULL, "https://x.example/1", MODE_REMOTE, 0,
          0, 0, age, 0.9},
-        {NULL, "2", "Prior Authorization Nurse", NULL, NULL, "https://x.example/2", MODE_HYBRID,
-         0, 0, 0, age, 0.8},
+        {NULL, "2", "Prior Authorization Nurse", NULL, NULL, "https://x.example/2", MODE_HYBRID, 0,
+         0, 0, age, 0.8},
     };
     for (size_t i = 0; i < 2; i++)
         (void)nt_posting(&c->env, &ps[i]);
@@ -98,8 +99,8 @@ static void test_digest_and_outbox_commands(void **state)
     cli_open(&c);
     add_postings(&c);
     expect(&c, 0, NULL, NULL, "subscriber", "add", "ana@example.org", "--name", "Ana");
-    expect(&c, 0, "Utilization Review Nurse", "2 postings; subject: 2 new jobs for you",
-           "digest", "preview", "ana@example.org", "--html", "preview.html");
+    expect(&c, 0, "Utilization Review Nurse", "2 postings; subject: 2 new jobs for you", "digest",
+           "preview", "ana@example.org", "--html", "preview.html");
     char *html_path = tu_path(c.env.dir, "preview.html");
     char *html = tu_read_file(html_path, NULL);
     assert_non_null(html);
@@ -123,8 +124,8 @@ static void test_digest_and_outbox_commands(void **state)
     tu_run_free(&r);
     free(newdir);
     /* nothing new: preview says so, send sends nothing */
-    expect(&c, 0, NULL, "nothing new for ana@example.org", "digest", "preview",
-           "ana@example.org", NULL, NULL);
+    expect(&c, 0, NULL, "nothing new for ana@example.org", "digest", "preview", "ana@example.org",
+           NULL, NULL);
     expect(&c, 0, "built 0 digests", NULL, "digest", "send", "--all", NULL, NULL);
     expect(&c, 0, "0 messages purged", NULL, "outbox", "purge", NULL, NULL, NULL);
     expect(&c, 0, "1 messages purged", NULL, "outbox", "purge", "--older-than", "0", NULL);
@@ -153,13 +154,12 @@ static void test_coach_commands(void **state)
     expect(&c, 0, "pin 1 for spring", NULL, "curate", "pin", "--cohort", "spring", "1");
     expect(&c, 0, "hide 2 for spring", NULL, "curate", "hide", "--cohort", "spring", "2");
     struct tu_run r;
-    assert_int_equal(RUN(&r, &c, "curate", "note", "--cohort", "spring", "--text",
-                         "Apply before Friday", "1"),
-                     0);
+    assert_int_equal(
+        RUN(&r, &c, "curate", "note", "--cohort", "spring", "--text", "Apply before Friday", "1"),
+        0);
     tu_run_free(&r);
     expect(&c, 2, NULL, "no posting with id 999", "curate", "pin", "--cohort", "spring", "999");
-    expect(&c, 0, "note: Apply before Friday", NULL, "curate", "list", "--cohort", "spring",
-           NULL);
+    expect(&c, 0, "note: Apply before Friday", NULL, "curate", "list", "--cohort", "spring", NULL);
     expect(&c, 0, "Picked by your coach Kim (1)", NULL, "digest", "preview", "stu@example.org",
            NULL, NULL);
     assert_int_equal(RUN(&r, &c, "digest", "preview", "stu@example.org"), 0);

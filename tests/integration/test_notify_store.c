@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Digests and the outbox against a real database and Maildir: crashes, filters, cohorts. */
-#include "notify_util.h"
-
 #include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -11,11 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "notify_util.h"
+
 /* ---- kill -9 at a named point, in a child process with its own connection ---- */
 
 struct crash {
     enum notify_point at;
-    int skip; /* occurrences to let pass first */
+    int skip;   /* occurrences to let pass first */
     bool fsize; /* instead of killing: limit file size so the next write dies (SIGXFSZ) */
 };
 
@@ -65,8 +65,9 @@ static void check_consistent(struct nenv *env)
     assert_int_equal(nt_sql_int(env, "SELECT count(*) FROM deliveries WHERE outbox_id IS NULL"
                                      " OR outbox_id NOT IN (SELECT id FROM outbox)"),
                      0);
-    assert_int_equal(nt_sql_int(env, "SELECT count(*) FROM outbox o WHERE postings !="
-                                     " (SELECT count(*) FROM deliveries d WHERE d.outbox_id = o.id)"),
+    assert_int_equal(nt_sql_int(env,
+                                "SELECT count(*) FROM outbox o WHERE postings !="
+                                " (SELECT count(*) FROM deliveries d WHERE d.outbox_id = o.id)"),
                      0);
     bool ok = false;
     struct sbuf report;
@@ -81,8 +82,10 @@ static void check_consistent(struct nenv *env)
 
 static void three_subscribers(struct nenv *env)
 {
-    struct nt_posting p = {NULL, "ur1", "Utilization Review Nurse", NULL, NULL,
-                           "https://jobs.example.com/ur1", MODE_REMOTE, 0, 0, 0, 600, 0.9};
+    struct nt_posting p = {NULL,        "ur1", "Utilization Review Nurse",
+                           NULL,        NULL,  "https://jobs.example.com/ur1",
+                           MODE_REMOTE, 0,     0,
+                           0,           600,   0.9};
     (void)nt_posting(env, &p);
     (void)nt_subscriber(env, "a@example.org", NULL, 0);
     (void)nt_subscriber(env, "b@example.org", NULL, 0);
@@ -178,8 +181,7 @@ static void test_crash_maildir_accepted(void **state)
     assert_int_equal(files, 3);
     for (int64_t id = 1; id <= 3; id++) {
         char q[80];
-        (void)snprintf(q, sizeof q, "SELECT message_id FROM outbox WHERE id = %lld",
-                       (long long)id);
+        (void)snprintf(q, sizeof q, "SELECT message_id FROM outbox WHERE id = %lld", (long long)id);
         char *mid = nt_sql_text(&env, q);
         char needle[200];
         (void)snprintf(needle, sizeof needle, "\nMessage-ID: %s\n", mid);
@@ -236,8 +238,7 @@ static void test_crash_smtp_accepted(void **state)
     assert_int_equal(json_array_size(msgs), 4); /* the second message arrived twice */
     size_t with_row[4] = {0};
     for (size_t i = 0; i < json_array_size(msgs); i++) {
-        const char *mid =
-            json_string_value(json_object_get(json_array_get(msgs, i), "message_id"));
+        const char *mid = json_string_value(json_object_get(json_array_get(msgs, i), "message_id"));
         for (int id = 1; id <= 3; id++) {
             char q[80];
             (void)snprintf(q, sizeof q, "SELECT message_id FROM outbox WHERE id = %d", id);
@@ -277,8 +278,8 @@ static void test_filters(void **state)
     const uint64_t TX = 1ULL << state_parse("TX"), FL = 1ULL << state_parse("FL");
     const uint64_t COMPACT = 1ULL << STATE_COMPACT, ANY = 1ULL << STATE_ANY;
     const struct nt_posting ps[] = {
-        {NULL, "1", "Utilization Review Nurse TX", NULL, NULL, "https://x.example/1",
-         MODE_REMOTE, 0, TX, 80000, 60, 0.9},
+        {NULL, "1", "Utilization Review Nurse TX", NULL, NULL, "https://x.example/1", MODE_REMOTE,
+         0, TX, 80000, 60, 0.9},
         {NULL, "2", "Utilization Review Nurse compact", NULL, NULL, "https://x.example/2",
          MODE_HYBRID, 0, COMPACT, 90000, 60, 0.9},
         {NULL, "3", "Utilization Review Nurse anywhere", NULL, NULL, "https://x.example/3",
@@ -289,10 +290,10 @@ static void test_filters(void **state)
          MODE_REMOTE, 0, TX, 50000, 60, 0.9},
         {NULL, "6", "Utilization Review Nurse onsite", NULL, NULL, "https://x.example/6",
          MODE_ONSITE, 0, TX, 80000, 60, 0.9},
-        {NULL, "7", "Prior Authorization Nurse TX", NULL, NULL, "https://x.example/7",
-         MODE_REMOTE, 0, TX, 80000, 60, 0.9},
-        {NULL, "8", "Case Manager TX", NULL, NULL, "https://x.example/8", MODE_REMOTE, 0, TX,
-         80000, 60, 0.9},
+        {NULL, "7", "Prior Authorization Nurse TX", NULL, NULL, "https://x.example/7", MODE_REMOTE,
+         0, TX, 80000, 60, 0.9},
+        {NULL, "8", "Case Manager TX", NULL, NULL, "https://x.example/8", MODE_REMOTE, 0, TX, 80000,
+         60, 0.9},
         {NULL, "9", "Utilization Review Nurse excluded", "Evil Corp Health", NULL,
          "https://x.example/9", MODE_REMOTE, 0, TX, 80000, 60, 0.9},
         {NULL, "10", "Utilization Review PT", NULL, NULL, "https://x.example/10", MODE_REMOTE,
@@ -317,8 +318,8 @@ static void test_filters(void **state)
     char *text = preview_text(&env, "f@example.org", &n);
     static const char *const yes[] = {"Nurse TX", "Nurse compact", "Nurse anywhere",
                                       "Prior Authorization Nurse TX"};
-    static const char *const no[] = {"FL only", "low pay", "onsite", "Case Manager",
-                                     "excluded", "Review PT"};
+    static const char *const no[] = {"FL only",      "low pay",  "onsite",
+                                     "Case Manager", "excluded", "Review PT"};
     for (size_t i = 0; i < 4; i++)
         if (!strstr(text, yes[i]))
             fail_msg("'%s' should be in the digest", yes[i]);
@@ -340,12 +341,16 @@ static void test_cohort_picks(void **state)
     struct nenv env;
     struct err e;
     nt_open(&env);
-    struct nt_posting old = {NULL, "old", "Pinned physician advisor role", NULL, NULL,
-                             "https://x.example/old", MODE_ONSITE, 0, 0, 0, 40 * 86400, 0.5};
-    struct nt_posting hidden = {NULL, "hid", "Hidden UR role", NULL, NULL,
-                                "https://x.example/hid", MODE_REMOTE, 0, 0, 0, 60, 0.9};
-    struct nt_posting fresh = {NULL, "new", "Fresh UR role", NULL, NULL, "https://x.example/new",
-                               MODE_REMOTE, 0, 0, 0, 60, 0.9};
+    struct nt_posting old = {NULL,        "old",      "Pinned physician advisor role",
+                             NULL,        NULL,       "https://x.example/old",
+                             MODE_ONSITE, 0,          0,
+                             0,           40 * 86400, 0.5};
+    struct nt_posting hidden = {
+        NULL, "hid", "Hidden UR role", NULL, NULL, "https://x.example/hid", MODE_REMOTE, 0, 0, 0,
+        60,   0.9};
+    struct nt_posting fresh = {
+        NULL, "new", "Fresh UR role", NULL, NULL, "https://x.example/new", MODE_REMOTE, 0, 0, 0,
+        60,   0.9};
     int64_t old_id = nt_posting(&env, &old), hidden_id = nt_posting(&env, &hidden);
     (void)nt_posting(&env, &fresh);
     (void)nt_subscriber(&env, "student@example.org", NULL, 0);
@@ -355,9 +360,9 @@ static void test_cohort_picks(void **state)
     assert_int_equal(db_cohort_add(env.db, "spring", "Kim", NT_NOW, &e), URS_OK);
     assert_int_equal(db_cohort_join(env.db, "spring", "student@example.org", NT_NOW, &e), URS_OK);
     assert_int_equal(db_curate(env.db, "spring", old_id, DB_CURATE_PIN, NULL, NT_NOW, &e), URS_OK);
-    assert_int_equal(db_curate(env.db, "spring", old_id, DB_CURATE_NOTE,
-                               "Great first step into UR", NT_NOW, &e),
-                     URS_OK);
+    assert_int_equal(
+        db_curate(env.db, "spring", old_id, DB_CURATE_NOTE, "Great first step into UR", NT_NOW, &e),
+        URS_OK);
     assert_int_equal(db_curate(env.db, "spring", hidden_id, DB_CURATE_HIDE, NULL, NT_NOW, &e),
                      URS_OK);
     assert_int_equal(db_curate(env.db, "spring", 999999, DB_CURATE_PIN, NULL, NT_NOW, &e),

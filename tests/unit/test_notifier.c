@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for notifier/: quoted-printable, RFC 2047, addresses, tokens, rendering, schedules. */
-#include "testutil.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +7,7 @@
 #include "config/config.h"
 #include "db/db.h"
 #include "notifier/notifier.h"
+#include "testutil.h"
 
 /* ---- small decoders, written independently of the encoders under test ---- */
 
@@ -202,8 +201,7 @@ static void test_header_injection(void **state)
     free(back);
     sbuf_reset(&out);
     assert_int_equal(notify_header_raw(&out, "X-Test", "a\r\nBcc: y"), URS_EINVAL);
-    assert_int_equal(notify_header_address(&out, "To", "x", "a@b.org\r\nBcc: c@d.org"),
-                     URS_EINVAL);
+    assert_int_equal(notify_header_address(&out, "To", "x", "a@b.org\r\nBcc: c@d.org"), URS_EINVAL);
     sbuf_free(&out);
 }
 
@@ -404,7 +402,8 @@ static void test_render_hostile_postings(void **state)
     db_subscriber_init(&sub);
     sub.id = 7;
     sub.email = (char *)"ana@example.org";
-    sub.name = (char *)"Ana \"Nurse\" D\xc3\xad" "az";
+    sub.name = (char *)"Ana \"Nurse\" D\xc3\xad"
+                       "az";
     sub.disciplines = 1u << DISC_RN;
     struct posting p[4];
     posting_fill(&p[0], 1, "</a><script>alert(1)</script>", "javascript:alert(1)", MODE_REMOTE);
@@ -417,8 +416,13 @@ static void test_render_hostile_postings(void **state)
                                    {.p = &p[1]},
                                    {.p = &p[2]},
                                    {.p = &p[3]}};
-    struct notify_digest d = {.sub = &sub, .items = items, .items_len = 4, .more = 3,
-                              .coach = "Coach <Kim>", .since = 1769000000, .now = 1770000000};
+    struct notify_digest d = {.sub = &sub,
+                              .items = items,
+                              .items_len = 4,
+                              .more = 3,
+                              .coach = "Coach <Kim>",
+                              .since = 1769000000,
+                              .now = 1770000000};
     struct notify_message m;
     struct err e;
     err_clear(&e);
@@ -451,7 +455,8 @@ static void test_render_hostile_postings(void **state)
     char *head = strndup(msg, head_len);
     assert_true(max_line(head) <= 78);
     assert_int_equal(tu_count(head, "\nBcc:"), 0);
-    assert_true(strncmp(head, "From: \"urscout digest\" <digest@urscout.example.org>\r\n", 53) == 0);
+    assert_true(strncmp(head, "From: \"urscout digest\" <digest@urscout.example.org>\r\n", 53) ==
+                0);
     assert_non_null(strstr(head, "\r\nTo: =?UTF-8?Q?"));
     assert_non_null(strstr(head, "\r\nList-Unsubscribe: <https://jobs.example.org/u/u7."));
     assert_non_null(strstr(head, ">,\r\n <mailto:unsubscribe@urscout.example.org?subject=u7."));
@@ -582,8 +587,9 @@ static void test_render_cached_blocks(void **state)
     posting_fill(&p[0], 1, "Utilization Review RN \xe2\x80\x94 remote", "https://x.example/1",
                  MODE_REMOTE);
     posting_fill(&p[1], 2, "Prior Authorization Nurse", "https://x.example/2", MODE_REMOTE);
-    posting_fill(&p[2], 3, ".NET analyst with a very long title that goes on and on and on and "
-                           "on past the quoted-printable line length",
+    posting_fill(&p[2], 3,
+                 ".NET analyst with a very long title that goes on and on and on and "
+                 "on past the quoted-printable line length",
                  "https://x.example/3", MODE_HYBRID);
     struct sbuf blocks[3][2];
     struct notify_item plain[3], cached[3];
@@ -593,8 +599,8 @@ static void test_render_cached_blocks(void **state)
         assert_int_equal(notify_render_block(&p[i], 1770000000, &blocks[i][0], &blocks[i][1]),
                          URS_OK);
         plain[i] = (struct notify_item){.p = &p[i]};
-        cached[i] = (struct notify_item){.p = &p[i], .text_qp = &blocks[i][0],
-                                         .html_qp = &blocks[i][1]};
+        cached[i] =
+            (struct notify_item){.p = &p[i], .text_qp = &blocks[i][0], .html_qp = &blocks[i][1]};
     }
     cached[1].note = "keep going"; /* a note: rendered in full even with a block */
     plain[1].note = "keep going";
