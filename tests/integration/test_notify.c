@@ -196,6 +196,52 @@ static void test_smtp_digest_content(void **state)
     nt_close(&env);
 }
 
+/* N1: a title with CRLF and an employer with a bare LF: the subject carries the cleaned
+   title, no header is added, the only recipient is the subscriber. */
+static void test_smtp_header_injection(void **state)
+{
+    (void)state;
+    struct nenv env;
+    struct sink s;
+    struct err e;
+    nt_open(&env);
+    struct nt_posting p = {NULL,
+                           "bcc",
+                           "Nurse\r\nBcc: x@example.com",
+                           "Acme\nHealth\r\nX-Evil: 1",
+                           NULL,
+                           "https://jobs.example.com/bcc",
+                           MODE_REMOTE,
+                           0,
+                           0,
+                           0,
+                           600,
+                           0.9};
+    (void)nt_posting(&env, &p);
+    (void)nt_subscriber(&env, "ivy@example.org", "Ivy\r\nBcc: y@example.com", 0);
+    struct notify_stats st = {0};
+    nt_build(&env, NT_NOW, false, &st);
+    sink_start(&s, &env, NULL);
+    assert_int_equal(nt_deliver(&env, NT_NOW, &st, &e), URS_OK);
+    json_t *msgs = sink_messages(&s);
+    assert_int_equal(json_array_size(msgs), 1);
+    json_t *m = json_array_get(msgs, 0);
+    assert_string_equal(json_string_value(json_object_get(m, "subject")),
+                        "New job for you: Nurse Bcc: x@example.com");
+    json_t *names = json_object_get(m, "header_names");
+    assert_int_equal(count_name(names, "Bcc"), 0);
+    assert_int_equal(count_name(names, "X-Evil"), 0);
+    assert_int_equal(json_array_size(json_object_get(m, "defects")), 0);
+    assert_string_equal(header(m, "to"), "\"Ivy Bcc: y@example.com\" <ivy@example.org>");
+    json_t *rcpts = json_object_get(m, "rcpt_tos");
+    assert_int_equal(json_array_size(rcpts), 1);
+    assert_string_equal(json_string_value(json_array_get(rcpts, 0)), "ivy@example.org");
+    assert_non_null(strstr(nt_part(m, "text/plain"), "  Acme Health X-Evil: 1\n"));
+    json_decref(msgs);
+    sink_stop(&s);
+    nt_close(&env);
+}
+
 static int64_t one_digest(struct nenv *env, const char *email)
 {
     static int serial;
@@ -460,6 +506,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_smtp_digest_content),
+        cmocka_unit_test(test_smtp_header_injection),
         cmocka_unit_test(test_smtp_451_twice_then_ok),
         cmocka_unit_test(test_smtp_421_greeting),
         cmocka_unit_test(test_smtp_550_bounces),
