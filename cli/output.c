@@ -115,15 +115,15 @@ static void put_cell(FILE *out, const char *s, size_t width)
         fputc(' ', out);
 }
 
-static void age_text(int64_t first_seen, char *buf, size_t size)
+static void age_text(int64_t first_seen, char buf[24])
 {
     int64_t days = ((int64_t)time(NULL) - first_seen) / 86400;
     if (first_seen <= 0)
-        (void)snprintf(buf, size, "-");
+        (void)snprintf(buf, 24, "-");
     else if (days < 1)
-        (void)snprintf(buf, size, "today");
+        (void)snprintf(buf, 24, "today");
     else
-        (void)snprintf(buf, size, "%lldd", (long long)days);
+        (void)snprintf(buf, 24, "%lldd", (long long)days);
 }
 
 static void table_header(struct cli_writer *w)
@@ -138,10 +138,10 @@ static void table_header(struct cli_writer *w)
 static void table_row(struct cli_writer *w, const struct posting *p)
 {
     size_t title = w->width > 101 ? (w->width - 71) : 30;
-    char disc[64], sal[48], age[16];
+    char disc[64], sal[48], age[24];
     cli_bits_text(p->disciplines, DISC_COUNT, cli_disc_at, disc, sizeof disc);
     cli_salary_text(&p->salary, sal, sizeof sal);
-    age_text(p->first_seen, age, sizeof age);
+    age_text(p->first_seen, age);
     fprintf(w->out, "%-6lld ", (long long)p->id);
     put_cell(w->out, p->title, title);
     fputc(' ', w->out);
