@@ -323,6 +323,9 @@ static int add(struct app *app, int argc, char **argv)
     int64_t now = (int64_t)time(NULL);
     if (!(s.email = strdup(email)) || schedule(&s, now) != 0 || cli_app_db(app, true) != CLI_OK)
         goto out;
+    /* the first digest (one period of matches) goes out with the next run, not a day later */
+    if (s.status == DB_SUB_ACTIVE)
+        s.next_due_at = now;
     struct err e;
     err_clear(&e);
     int added = db_subscriber_add(app->db, &s, now, &e);
