@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The CLI's app state: config and database opened on first use, errors printed once. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "config/config.h"
@@ -77,4 +82,71 @@ void cli_app_close(struct app *app)
     app->db = NULL;
     config_free(app->cfg);
     app->cfg = NULL;
+}
+
+/* A new random key in path (mode 0600, never overwritten). */
+static int create_key(const char *path, struct err *e)
+{
+    unsigned char raw[32];
+    char hex[sizeof raw * 2 + 2];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        return err_set(e, URS_EIO, "%s: no random bytes for a key: %s", path, strerror(errno));
+    for (size_t i = 0; i < sizeof raw; i++)
+        (void)snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    hex[sizeof raw * 2] = '\n';
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno == EEXIST ? URS_OK
+                               : err_set(e, URS_EIO, "%s: cannot create: %s", path, strerror(errno));
+    bool ok = write(fd, hex, sizeof raw * 2 + 1) == (ssize_t)(sizeof raw * 2 + 1) && fsync(fd) == 0;
+    close(fd);
+    if (!ok) {
+        (void)unlink(path);
+        return err_set(e, URS_EIO, "%s: cannot write the key", path);
+    }
+    return URS_OK;
+}
+
+static int set_default(char **field, const char *value)
+{
+    if (*field && **field)
+        return URS_OK;
+    free(*field);
+    *field = strdup(value);
+    return *field ? URS_OK : URS_ENOMEM;
+}
+
+int cli_app_local_mail(struct app *app)
+{
+    if (cli_app_config(app) != CLI_OK)
+        return CLI_FAIL;
+    struct config *cfg = app->cfg;
+    if (cfg->path || (cfg->smtp_host && *cfg->smtp_host))
+        return CLI_OK; /* a config file says what it wants; real mail is checked strictly */
+    struct err e;
+    err_clear(&e);
+    char base[64];
+    (void)snprintf(base, sizeof base, "http://127.0.0.1:%ld", cfg->web_port);
+    int rc = set_default(&cfg->base_url, base);
+    if (rc == URS_OK)
+        rc = set_default(&cfg->postal_address,
+                         "(no postal address configured: set [delivery] postal_address)");
+    if (rc == URS_OK && !cfg->hmac_key) {
+        const char *db = app->db_path ? app->db_path : cfg->database;
+        size_t n = strlen(db) + sizeof ".hmac-key";
+        char *path = malloc(n);
+        rc = path ? URS_OK : URS_ENOMEM;
+        if (path) {
+            (void)snprintf(path, n, "%s.hmac-key", db);
+            rc = create_key(path, &e);
+            if (rc == URS_OK)
+                rc = config_read_secret(path, &cfg->hmac_key, &cfg->hmac_key_len, &e);
+            free(path);
+        }
+    }
+    if (rc != URS_OK) {
+        cli_error("unsubscribe key: %s", e.msg[0] ? e.msg : err_name(rc));
+        return CLI_FAIL;
+    }
+    return CLI_OK;
 }

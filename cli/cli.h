@@ -27,6 +27,14 @@ struct app {
 int cli_app_config(struct app *app);
 /* Open the database once (creating it and migrating when create). CLI_OK or CLI_FAIL. */
 int cli_app_db(struct app *app, bool create);
+/*
+ * On the embedded defaults (no config file, no [smtp]) make local digests possible: an
+ * unsubscribe key created once next to the database (DATABASE.hmac-key, mode 0600), the local
+ * endpoint as base_url, a footer saying no postal address is set. With a config file nothing
+ * is filled in: the notifier's checks apply. CLI_OK or CLI_FAIL (printed).
+ */
+int cli_app_local_mail(struct app *app);
+
 /* Release what the app holds. */
 void cli_app_close(struct app *app);
 
@@ -65,6 +73,8 @@ int cli_cmd_cohort(struct app *app, int argc, char **argv);
 int cli_cmd_curate(struct app *app, int argc, char **argv);
 int cli_cmd_digest(struct app *app, int argc, char **argv);
 int cli_cmd_outbox(struct app *app, int argc, char **argv);
+/* the unsubscribe endpoint (cli/cmd_web.c, module web/) */
+int cli_cmd_web(struct app *app, int argc, char **argv);
 
 /* ---- classifier commands (cli/cmd_classify.c, cli/cmd_eval.c) ---- */
 

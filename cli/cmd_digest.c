@@ -69,7 +69,8 @@ static int preview(struct app *app, int argc, char **argv)
         cli_error("digest preview: give the subscriber's EMAIL");
         return CLI_USAGE;
     }
-    if (cli_app_config(app) != CLI_OK || cli_app_db(app, false) != CLI_OK)
+    if (cli_app_config(app) != CLI_OK || cli_app_db(app, false) != CLI_OK ||
+        cli_app_local_mail(app) != CLI_OK)
         return CLI_FAIL;
     struct notify_message m;
     struct err e;
@@ -110,7 +111,8 @@ static int send_digests(struct app *app, int argc, char **argv)
             return CLI_USAGE;
         }
     }
-    if (cli_app_config(app) != CLI_OK || cli_app_db(app, true) != CLI_OK)
+    if (cli_app_config(app) != CLI_OK || cli_app_db(app, true) != CLI_OK ||
+        cli_app_local_mail(app) != CLI_OK)
         return CLI_FAIL;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

@@ -165,6 +165,10 @@ static void notify_step(struct app *app, struct cycle *c)
 {
     if (!mail_work(app))
         return;
+    if (cli_app_local_mail(app) != CLI_OK) {
+        c->notify_failed = true;
+        return;
+    }
     struct notify_opts o;
     memset(&o, 0, sizeof o);
     o.now = (int64_t)time(NULL);

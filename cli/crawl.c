@@ -219,7 +219,7 @@ static bool settle(struct crawl_ctx *cc, struct src_state *ss, const struct craw
     int rc =
         r->not_modified
             ? db_postings_touch_source(cc->app->db, r->source, now, &ss->touched, &e)
-            : db_postings_close_missing(cc->app->db, r->source, r->started_at, now, &closed, &e);
+            : db_postings_close_missing(cc->app->db, r->source, now, &closed, &e);
     if (rc != URS_OK) {
         *step = "store";
         snprintf(ss->status, sizeof ss->status, "fail");
@@ -385,6 +385,15 @@ int cli_crawl(struct app *app, const struct config_source *const *sources, size_
     for (size_t i = 0; i < n; i++) {
         cc.ss[i].src = sources[i];
         snprintf(cc.ss[i].status, sizeof cc.ss[i].status, "fail");
+    }
+    /* a new crawl of each source: what it lists from now on counts as seen in this crawl */
+    for (size_t i = 0; i < n; i++) {
+        if (db_source_crawl_begin(app->db, sources[i]->name, (int64_t)time(NULL), &e) != URS_OK) {
+            classify_close(cc.cls);
+            free(cc.ss);
+            cli_error_e("crawl", &e);
+            return CLI_FAIL;
+        }
     }
     struct crawl_options o;
     crawl_options_from_config(&o, app->cfg);

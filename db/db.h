@@ -82,11 +82,18 @@ URS_NODISCARD int db_search(struct db *db, const struct db_query *q, db_posting_
                             struct err *e);
 
 /*
- * Close the postings of source whose last_seen is before seen_since (they left a complete
- * listing). Returns the count in *closed.
+ * A crawl of source begins: its crawl counter goes up (the source row is made if needed).
+ * Postings stored or touched from now on count as seen in this crawl.
  */
-URS_NODISCARD int db_postings_close_missing(struct db *db, const char *source, int64_t seen_since,
-                                            int64_t now, size_t *closed, struct err *e);
+URS_NODISCARD int db_source_crawl_begin(struct db *db, const char *source, int64_t now,
+                                        struct err *e);
+
+/*
+ * Close the open postings of source not seen since its last db_source_crawl_begin: they
+ * left a complete listing. Call only after a complete, successful crawl. Count in *closed.
+ */
+URS_NODISCARD int db_postings_close_missing(struct db *db, const char *source, int64_t now,
+                                            size_t *closed, struct err *e);
 
 /*
  * A source's listing answered 304 Not Modified: every open posting of it was seen now

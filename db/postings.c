@@ -214,9 +214,9 @@ static const char sql_insert[] =
     "posted_at, valid_through, first_seen, last_seen, closed_at, work_hint, employment_hint, "
     "salary_hint_min, salary_hint_max, salary_hint_period, disciplines, work_mode, schedule, "
     "license_states, salary_min, salary_max, salary_period, salary_annual, role_family, ur_role, "
-    "ur_score, fingerprint, content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, "
-    "?30)";
+    "ur_score, fingerprint, content_hash, seen_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
+    "?28, ?29, ?30, (SELECT crawl_seq FROM sources WHERE name = ?1))";
 static const char sql_update[] =
     "UPDATE postings SET source = ?1, external_id = ?2, url = ?3, title = ?4, employer = ?5, "
     "location = ?6, description = ?7, posted_at = ?8, valid_through = ?9, first_seen = ?10, "
@@ -224,9 +224,11 @@ static const char sql_update[] =
     "salary_hint_min = ?15, salary_hint_max = ?16, salary_hint_period = ?17, disciplines = ?18, "
     "work_mode = ?19, schedule = ?20, license_states = ?21, salary_min = ?22, salary_max = ?23, "
     "salary_period = ?24, salary_annual = ?25, role_family = ?26, ur_role = ?27, ur_score = ?28, "
-    "fingerprint = ?29, content_hash = ?30 WHERE id = ?31";
+    "fingerprint = ?29, content_hash = ?30, "
+    "seen_seq = (SELECT crawl_seq FROM sources WHERE name = ?1) WHERE id = ?31";
 static const char sql_touch[] =
-    "UPDATE postings SET last_seen = ?2, first_seen = min(first_seen, ?3) WHERE id = ?1";
+    "UPDATE postings SET last_seen = ?2, first_seen = min(first_seen, ?3), "
+    "seen_seq = (SELECT crawl_seq FROM sources WHERE name = postings.source) WHERE id = ?1";
 static const char sql_tags_clear[] = "DELETE FROM posting_tags WHERE posting_id = ?1";
 static const char sql_tag_add[] =
     "INSERT OR IGNORE INTO posting_tags(posting_id, tag, value) VALUES (?1, ?2, ?3)";
@@ -444,11 +446,20 @@ int db_posting_upsert(struct db *db, struct posting *p, int64_t now, enum db_ups
     return db_tx_leave(db, own, rc, e);
 }
 
+/*
+ * Missing from a complete listing: not seen during the source's current crawl (its crawl_seq,
+ * raised by db_source_crawl_begin). A counter, not a clock: two crawls within one second must
+ * still tell their sightings apart.
+ */
 static const char sql_close_missing[] =
-    "UPDATE postings SET closed_at = ?3 WHERE source = ?1 AND last_seen < ?2 "
-    "AND closed_at IS NULL";
+    "UPDATE postings SET closed_at = ?2 WHERE source = ?1 AND closed_at IS NULL "
+    "AND seen_seq < (SELECT crawl_seq FROM sources WHERE name = ?1)";
+static const char sql_crawl_begin[] =
+    "INSERT INTO sources(name, created_at, crawl_seq) VALUES (?1, ?2, 1) "
+    "ON CONFLICT(name) DO UPDATE SET crawl_seq = crawl_seq + 1";
 static const char sql_touch_source[] =
-    "UPDATE postings SET last_seen = ?3 WHERE source = ?1 AND closed_at IS NULL AND ?2 = ?2";
+    "UPDATE postings SET last_seen = ?2, seen_seq = (SELECT crawl_seq FROM sources WHERE name = ?1) "
+    "WHERE source = ?1 AND closed_at IS NULL";
 static const char sql_close_expired[] =
     "UPDATE postings SET closed_at = ?1 WHERE closed_at IS NULL AND valid_through IS NOT NULL "
     "AND valid_through > 0 AND valid_through < ?1";
@@ -462,24 +473,30 @@ static int run_update(struct db *db, const char *sql, const char *source, int64_
         return URS_EDB;
     int rc = db_stmt(db, sql, &st, e);
     if (rc == URS_OK) {
-        if (source) {
-            db_bind_text(st, 1, source);
-            sqlite3_bind_int64(st, 2, a);
-            sqlite3_bind_int64(st, 3, b);
-        } else {
-            sqlite3_bind_int64(st, 1, a);
-        }
-        rc = step_done(db, st, "close postings", e);
+        /* ?1 source (or a), then a and b, as far as the statement has parameters */
+        int n = sqlite3_bind_parameter_count(st), at = 1;
+        if (source)
+            db_bind_text(st, at++, source);
+        if (at <= n)
+            sqlite3_bind_int64(st, at++, a);
+        if (at <= n)
+            sqlite3_bind_int64(st, at, b);
+        rc = step_done(db, st, "update postings", e);
     }
     if (rc == URS_OK && changed)
         *changed = (size_t)sqlite3_changes(db->sql);
     return db_tx_leave(db, own, rc, e);
 }
 
-int db_postings_close_missing(struct db *db, const char *source, int64_t seen_since, int64_t now,
-                              size_t *closed, struct err *e)
+int db_postings_close_missing(struct db *db, const char *source, int64_t now, size_t *closed,
+                              struct err *e)
 {
-    return run_update(db, sql_close_missing, source, seen_since, now, closed, e);
+    return run_update(db, sql_close_missing, source, now, 0, closed, e);
+}
+
+int db_source_crawl_begin(struct db *db, const char *source, int64_t now, struct err *e)
+{
+    return run_update(db, sql_crawl_begin, source, now, 0, NULL, e);
 }
 
 int db_postings_close_expired(struct db *db, int64_t now, size_t *closed, struct err *e)
@@ -490,5 +507,5 @@ int db_postings_close_expired(struct db *db, int64_t now, size_t *closed, struct
 int db_postings_touch_source(struct db *db, const char *source, int64_t now, size_t *touched,
                              struct err *e)
 {
-    return run_update(db, sql_touch_source, source, 0, now, touched, e);
+    return run_update(db, sql_touch_source, source, now, 0, touched, e);
 }

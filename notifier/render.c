@@ -561,12 +561,26 @@ static int check_smtp(const struct config *cfg, struct err *e)
     return URS_OK;
 }
 
+/* http://127.0.0.1[:port]/... or http://localhost...: the local unsubscribe endpoint. */
+static bool loopback_url(const char *url)
+{
+    static const char *const hosts[] = {"http://127.0.0.1", "http://localhost", "http://[::1]"};
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+        size_t n = strlen(hosts[i]);
+        if (strncasecmp(url, hosts[i], n) == 0 && (url[n] == '\0' || url[n] == ':' || url[n] == '/'))
+            return true;
+    }
+    return false;
+}
+
 int notify_check_config(const struct config *cfg, struct err *e)
 {
     struct err why;
     err_clear(&why);
     if (!cfg)
         return err_set(e, URS_EINVAL, "no configuration loaded");
+    /* Maildir delivery (no [smtp]) stays on this machine: a loopback base_url will do there */
+    bool local = !cfg->smtp_host || !*cfg->smtp_host;
     if (notify_email_check(cfg->from, &why) != URS_OK)
         return err_set(e, URS_EINVAL, "[delivery] from = '%.80s' cannot be used: %s",
                        cfg->from ? cfg->from : "", why.msg);
@@ -580,7 +594,8 @@ int notify_check_config(const struct config *cfg, struct err *e)
                        "> hmac.key; chmod 600 hmac.key) or the environment variable "
                        "URSCOUT_HMAC_KEY",
                        NOTIFY_MIN_KEY);
-    if (!cfg->base_url || strncasecmp(cfg->base_url, "https://", 8) != 0 ||
+    bool https = cfg->base_url && strncasecmp(cfg->base_url, "https://", 8) == 0;
+    if (!cfg->base_url || !(https || (local && loopback_url(cfg->base_url))) ||
         !text_url_is_http(cfg->base_url) || strlen(cfg->base_url) > URS_MAX_URL / 2)
         return err_set(e, URS_EINVAL,
                        "[web] base_url must be the public https:// address of the unsubscribe "

@@ -369,12 +369,63 @@ static void test_run_end_to_end(void **state)
     free(sink_dir);
 }
 
+/* The embedded defaults (no config file): digests go to ./mail with a key made on first use. */
+static void test_embedded_defaults_deliver_locally(void **state)
+{
+    struct fx *f = *state;
+    /* postings first seen now (no first_seen given), so the test does not age */
+    char *fixture = tu_path(f->dir, "now.jsonl");
+    tu_write_file(fixture,
+                  "{\"external_id\":\"n1\",\"title\":\"Therapy Reviewer\",\"employer\":\"Bluestem\","
+                  "\"url\":\"https://jobs.example/n1\",\"disciplines\":[\"PT\"],\"work_mode\":\"remote\","
+                  "\"ur_role\":true,\"role_family\":\"utilization_review\"}\n"
+                  "{\"external_id\":\"n2\",\"title\":\"Nurse Reviewer\",\"employer\":\"Bluestem\","
+                  "\"disciplines\":[\"RN\"],\"ur_role\":true}\n",
+                  (size_t)-1);
+    struct tu_run r;
+    tu_urscout(&r, f->dir, "subscriber", "add", "me@example.org", "--discipline", "PT", NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    tu_urscout(&r, f->dir, "import", fixture, NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    tu_urscout(&r, f->dir, "digest", "send", "--due", NULL);
+    if (r.status != 0)
+        fail_msg("digest send on the defaults: %s", r.err);
+    tu_run_free(&r);
+    char *key = tu_path(f->dir, "urscout.db.hmac-key");
+    struct stat st;
+    assert_int_equal(stat(key, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    char *mail = tu_path(f->dir, "mail/new");
+    DIR *d = opendir(mail);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.') {
+            char *path = tu_path(mail, de->d_name);
+            char *msg = tu_read_file(path, NULL);
+            assert_non_null(strstr(msg, "To: <me@example.org>"));
+            assert_non_null(strstr(msg, "List-Unsubscribe: <http://127.0.0.1:8080/u/"));
+            free(msg);
+            free(path);
+            n++;
+        }
+    closedir(d);
+    assert_int_equal(n, 1);
+    free(mail);
+    free(key);
+    free(fixture);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_daemon_reload_stop_and_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_daemon_stops_during_slow_transfer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_end_to_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_embedded_defaults_deliver_locally, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

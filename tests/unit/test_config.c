@@ -134,7 +134,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg->starttls, CONFIG_STARTTLS_REQUIRED);
     assert_int_equal(cfg->smtp_timeout_ms, 30000);
     assert_null(cfg->smtp_password);
-    assert_string_equal(cfg->from, "urscout@localhost");
+    assert_string_equal(cfg->from, "urscout@localhost.localdomain");
     assert_string_equal(cfg->from_name, "urscout");
     assert_string_equal(cfg->maildir, "mail");
     assert_int_equal(cfg->rate_per_minute, 60);
