@@ -419,6 +419,85 @@ static void test_embedded_defaults_deliver_locally(void **state)
     free(fixture);
 }
 
+/* A4: a world-readable key file is refused with the fix named; a secret given in the
+ * environment shows up in no log, no config check, no mail and no command line. */
+static void test_secrets_never_shown(void **state)
+{
+    struct fx *f = *state;
+    generate(f, "greenhouse");
+    assert_int_equal(chmod(f->key, 0644), 0);
+    struct tu_run r;
+    tu_urscout(&r, f->dir, "--config", f->cfg, "run", "--once", NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "chmod 600"));
+    tu_run_free(&r);
+
+    /* the key from the environment instead of the file */
+    static const char secret[] = "s3cret-Key-From-The-Env-0123456789";
+    char *cfg = tu_read_file(f->cfg, NULL);
+    char *line = strstr(cfg, "hmac_key_file");
+    assert_non_null(line);
+    memcpy(line, "#", 1); /* comment the key file out */
+    tu_write_file(f->cfg, cfg, (size_t)-1);
+    free(cfg);
+    assert_int_equal(setenv("URSCOUT_HMAC_KEY", secret, 1), 0);
+    tu_urscout(&r, f->dir, "--config", f->cfg, "subscriber", "add", "pt@example.com",
+               "--discipline", "PT", NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    char *outputs[4];
+    size_t n = 0;
+    tu_urscout(&r, f->dir, "-v", "--config", f->cfg, "run", "--once", NULL);
+    assert_int_equal(r.status, 0);
+    outputs[n++] = r.out;
+    outputs[n++] = r.err;
+    struct tu_run check;
+    tu_urscout(&check, f->dir, "--config", f->cfg, "config", "check", NULL);
+    assert_int_equal(check.status, 0);
+    assert_non_null(strstr(check.out, "URSCOUT_HMAC_KEY"));
+    outputs[n++] = check.out;
+    outputs[n++] = check.err;
+    for (size_t i = 0; i < n; i++)
+        assert_null(strstr(outputs[i], secret));
+    tu_run_free(&r);
+    tu_run_free(&check);
+
+    /* the daemon's command line and log, and every delivered message */
+    pid_t daemon = start_daemon(f, f->log);
+    struct wait_log started = {f->log, "daemon started"};
+    assert_true(proc_until(log_reached, &started, 5000));
+    char proc_path[64];
+    snprintf(proc_path, sizeof proc_path, "/proc/%ld/cmdline", (long)daemon);
+    size_t len = 0;
+    char *cmdline = tu_read_file(proc_path, &len);
+    assert_non_null(cmdline);
+    for (size_t i = 0; i < len; i++)
+        cmdline[i] = cmdline[i] ? cmdline[i] : ' ';
+    assert_null(strstr(cmdline, secret));
+    free(cmdline);
+    proc_stop(daemon);
+    assert_false(log_has(f->log, secret));
+    char *mail = tu_path(f->dir, "mail/new");
+    DIR *d = opendir(mail);
+    assert_non_null(d);
+    size_t messages = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *path = tu_path(mail, de->d_name);
+        char *msg = tu_read_file(path, NULL);
+        assert_null(strstr(msg, secret));
+        free(msg);
+        free(path);
+        messages++;
+    }
+    closedir(d);
+    assert_int_equal(messages, 1);
+    free(mail);
+    unsetenv("URSCOUT_HMAC_KEY");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,6 +505,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_daemon_stops_during_slow_transfer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_end_to_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_embedded_defaults_deliver_locally, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secrets_never_shown, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -378,6 +378,66 @@ static void test_check_and_backup(void **state)
     free(bad);
 }
 
+struct writer {
+    const char *path;
+    volatile int stop;
+    int written;
+};
+
+/* Keep writing postings from another connection until told to stop. */
+static void *keep_writing(void *arg)
+{
+    struct writer *w = arg;
+    struct db *db = NULL;
+    struct err e;
+    err_clear(&e);
+    if (db_open(w->path, false, &db, &e) != URS_OK)
+        return NULL;
+    for (int i = 0; !w->stop && i < 100000; i++) {
+        struct posting p;
+        char ext[32];
+        snprintf(ext, sizeof ext, "w%d", i);
+        make_posting(&p, "writer", ext, "Concurrent Reviewer");
+        if (db_posting_upsert(db, &p, 10000 + i, NULL, &e) == URS_OK)
+            w->written++;
+        posting_free(&p);
+    }
+    db_close(db);
+    return NULL;
+}
+
+/* D5: an online backup while another connection writes is complete and consistent. */
+static void test_backup_while_writing(void **state)
+{
+    struct fx *f = *state;
+    open_db(f);
+    seed(f->db);
+    struct writer w = {f->path, 0, 0};
+    pthread_t t;
+    pthread_create(&t, NULL, keep_writing, &w);
+    while (w.written < 20)
+        usleep(1000);
+    char *copy = tu_path(f->dir, "online.db");
+    struct err e;
+    err_clear(&e);
+    int rc = db_backup(f->db, copy, &e);
+    w.stop = 1;
+    pthread_join(t, NULL);
+    if (rc != URS_OK)
+        fail_msg("backup: %s", e.msg);
+    struct db *back = NULL;
+    assert_int_equal(db_open(copy, false, &back, &e), URS_OK);
+    struct sbuf report;
+    sbuf_init(&report, 4096);
+    bool ok = false;
+    assert_int_equal(db_check(back, &ok, &report, &e), URS_OK);
+    assert_true(ok);
+    sbuf_free(&report);
+    db_close(back);
+    assert_true(query_int(copy, "SELECT count(*) FROM postings") >= 4);
+    free(copy);
+}
+
 struct locker {
     const char *path;
     pthread_barrier_t *ready;
@@ -428,6 +488,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_hostile_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_and_backup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_waits_for_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backup_while_writing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
