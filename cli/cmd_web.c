@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/* `urscout web`: serve the one-click unsubscribe links of the digests (RFC 8058). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/log.h"
+#include "common/text.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "web/web.h"
+
+static const char usage[] =
+    "usage: urscout web [--listen ADDR] [--port N] [--timeout MS] [--max-connections N]\n"
+    "                   [--syslog]\n"
+    "\n"
+    "Serve the unsubscribe links every digest carries (List-Unsubscribe, RFC 8058):\n"
+    "  GET  /u/TOKEN  a page with one Unsubscribe button; changes nothing, because mail\n"
+    "                 scanners fetch links\n"
+    "  POST /u/TOKEN  with the form field List-Unsubscribe=One-Click: the subscriber is\n"
+    "                 unsubscribed (on disk before the answer) and their queued mail is not\n"
+    "                 sent; repeating it is harmless\n"
+    "The same routes answer under the path of [web] base_url (https://host/jobs: /jobs/u/TOKEN).\n"
+    "Links are checked with the digests' HMAC key ([delivery] hmac_key_file or\n"
+    "URSCOUT_HMAC_KEY); a forged, altered or stale link gets 404 and changes nothing.\n"
+    "\n"
+    "It speaks plain HTTP on [web] listen and port (default 127.0.0.1:8080): put it behind a\n"
+    "TLS reverse proxy (nginx, Caddy) that serves [web] base_url over https, and never expose\n"
+    "it directly.\n"
+    "\n"
+    "  --listen ADDR        bind ADDR instead of [web] listen\n"
+    "  --port N             use port N instead of [web] port; 0 picks a free port\n"
+    "  --timeout MS         a client has MS milliseconds from connecting to send its request\n"
+    "                       and read the answer (default 10000); slower ones are closed\n"
+    "  --max-connections N  connections held at once (default 512); when full, the oldest\n"
+    "                       unfinished one is dropped\n"
+    "  --syslog             log to syslog instead of stderr\n"
+    "\n"
+    "The first line on stdout is the address it listens on (http://ADDR:PORT). It logs one\n"
+    "line per request (method, path with the token hidden, status), never tokens or client\n"
+    "addresses. SIGTERM or SIGINT stop it.\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static int install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
+        return -1;
+    /* nothing to reload: the config is read once; a stray SIGHUP must not kill the endpoint */
+    (void)signal(SIGHUP, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+static int number(const char *opt, const char *value, long long min, long long max, long long *out)
+{
+    if (text_parse_int(value, min, max, out) != URS_OK) {
+        cli_error("web: %s '%s' is not a number from %lld to %lld", opt, value, min, max);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct web_opts *o, bool *have_port)
+{
+    static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
+                                         {"port", required_argument, NULL, 'p'},
+                                         {"timeout", required_argument, NULL, 't'},
+                                         {"max-connections", required_argument, NULL, 'm'},
+                                         {"syslog", no_argument, NULL, 's'},
+                                         {NULL, 0, NULL, 0}};
+    long long v = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            o->listen = optarg;
+            break;
+        case 'p':
+            if (number("--port", optarg, 0, 65535, &v) != 0)
+                return -1;
+            o->port = (long)v;
+            *have_port = true;
+            break;
+        case 't':
+            if (number("--timeout", optarg, 10, 3600000, &v) != 0)
+                return -1;
+            o->timeout_ms = v;
+            break;
+        case 'm':
+            if (number("--max-connections", optarg, 1, 65536, &v) != 0)
+                return -1;
+            o->max_connections = (size_t)v;
+            break;
+        case 's':
+            log_use_syslog(true);
+            break;
+        default:
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        cli_error("web: unexpected argument '%s' (see urscout web --help)", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+/* The first stdout line: where to reach it (tests read the port from it). */
+static void print_address(const char *listen, long port)
+{
+    bool v6 = strchr(listen, ':') != NULL && listen[0] != '[';
+    printf("http://%s%s%s:%ld\n", v6 ? "[" : "", listen, v6 ? "]" : "", port);
+    fflush(stdout);
+}
+
+int cli_cmd_web(struct app *app, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv, usage))
+        return CLI_OK;
+    struct web_opts o = {.timeout_ms = WEB_DEFAULT_TIMEOUT_MS,
+                         .max_connections = WEB_DEFAULT_MAX_CONN,
+                         .stop = &stop_requested};
+    bool have_port = false;
+    if (parse_opts(argc, argv, &o, &have_port) != 0)
+        return CLI_USAGE;
+    if (log_get_level() == LOG_LVL_WARN)
+        log_set_level(LOG_LVL_INFO);
+    /* on the embedded defaults, the key the local digests were signed with (DATABASE.hmac-key) */
+    if (cli_app_config(app) != CLI_OK || cli_app_db(app, true) != CLI_OK ||
+        cli_app_local_mail(app) != CLI_OK)
+        return CLI_FAIL;
+    const struct config *cfg = app->cfg;
+    if (!o.listen)
+        o.listen = cfg->listen && *cfg->listen ? cfg->listen : "127.0.0.1";
+    if (!have_port)
+        o.port = cfg->web_port;
+    o.hmac_key = cfg->hmac_key;
+    o.hmac_key_len = cfg->hmac_key_len;
+    o.base_url = cfg->base_url;
+    o.site_name = cfg->from_name;
+    if (install_signals() != 0) {
+        cli_error("web: cannot install signal handlers");
+        return CLI_FAIL;
+    }
+    struct web_server *s = NULL;
+    struct err e;
+    err_clear(&e);
+    if (web_server_open(&o, app->db, &s, &e) != URS_OK) {
+        cli_error("%s", e.msg);
+        return CLI_FAIL;
+    }
+    print_address(o.listen, web_server_port(s));
+    log_info("web: listening on %s port %ld, database %s", o.listen, web_server_port(s),
+             db_path(app->db));
+    int rc = web_server_run(s, &e);
+    web_server_close(s);
+    if (rc != URS_OK) {
+        cli_error("%s", e.msg);
+        return CLI_FAIL;
+    }
+    log_info("web: stopped by a signal");
+    return CLI_OK;
+}
