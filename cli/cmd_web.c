@@ -164,8 +164,9 @@ int cli_cmd_web(struct app *app, int argc, char **argv)
         return CLI_FAIL;
     }
     print_address(o.listen, web_server_port(s));
-    log_info("web: listening on %s port %ld, database %s", o.listen, web_server_port(s),
-             db_path(app->db));
+    log_info("web: listening on %s port %ld (plain HTTP: serve it through a TLS reverse proxy), "
+             "database %s",
+             o.listen, web_server_port(s), db_path(app->db));
     int rc = web_server_run(s, &e);
     web_server_close(s);
     if (rc != URS_OK) {
