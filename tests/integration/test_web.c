@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,45 @@ static void test_post_unsubscribes_durably(void **state)
     char *log = tu_read_file(w.log, NULL);
     assert_int_equal(tu_count(log, "unsubscribed (was active)"), 1);
     assert_int_equal(tu_count(log, "method=POST path=/jobs/u/[token] status=200"), 2);
+    free(log);
+    wt_close(&w);
+}
+
+/* Run one statement on the store from a connection of the test's own. */
+static void exec_sql(struct web *w, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(w->env.db_path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+    sqlite3_close(db);
+}
+
+/* When the change cannot be committed the answer is 503, never 200; a retry then works. */
+static void test_failed_write_is_not_acknowledged(void **state)
+{
+    (void)state;
+    struct web w;
+    wt_open(&w);
+    wt_start(&w, "2000", "64");
+    exec_sql(&w, "CREATE TRIGGER web_test_fault BEFORE UPDATE ON subscribers "
+                 "BEGIN SELECT RAISE(ABORT, 'injected fault'); END");
+    char path[256];
+    struct resp r;
+    (void)snprintf(path, sizeof path, "/u/%s", w.token);
+    assert_int_equal(wt_post(&w, path, "List-Unsubscribe=One-Click", &r), 503);
+    assert_non_null(strstr(r.raw, "\r\nRetry-After: 60\r\n"));
+    assert_null(strstr(r.body, "You are unsubscribed"));
+    wt_expect_status(&w, "active");
+    exec_sql(&w, "DROP TRIGGER web_test_fault");
+    assert_int_equal(wt_post(&w, path, "List-Unsubscribe=One-Click", &r), 200);
+    wt_expect_status(&w, "unsubscribed");
+    assert_int_equal(wt_signal(&w, SIGTERM), 0);
+    char *log = tu_read_file(w.log, NULL);
+    assert_non_null(strstr(log, "cannot record the unsubscribe"));
+    assert_int_equal(tu_count(log, "method=POST path=/u/[token] status=503"), 1);
     free(log);
     wt_close(&w);
 }
@@ -558,6 +598,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_get_shows_button_changes_nothing),
         cmocka_unit_test(test_post_unsubscribes_durably),
+        cmocka_unit_test(test_failed_write_is_not_acknowledged),
         cmocka_unit_test(test_link_from_a_real_digest),
         cmocka_unit_test(test_bad_links_change_nothing),
         cmocka_unit_test(test_refused_requests_change_nothing),
