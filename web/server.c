@@ -122,7 +122,8 @@ static void respond(struct web_server *s, struct conn *c, int status, int64_t no
 
 static void refuse(struct web_server *s, struct conn *c, int status, int64_t now)
 {
-    if (web_respond_status(&c->out, status, false) != URS_OK) {
+    bool head = c->req.path[0] != '\0' && c->req.method == WEB_HEAD; /* a HEAD gets no body */
+    if (web_respond_status(&c->out, status, head) != URS_OK) {
         conn_close(s, c);
         return;
     }
