@@ -114,6 +114,15 @@ const struct posting *crawl_rows_at(struct crawl_job *job, long index);
 URS_NODISCARD int crawl_json_load(struct crawl_job *job, const char *url, const char *data,
                                   size_t len, json_t **out, struct err *e);
 
+/*
+ * The usual start of a JSON adapter's on_response: crawl_response_check, then
+ * crawl_json_load of the body; a parse failure goes through crawl_parse_failed. *out is the
+ * document (json_decref it) on URS_OK, NULL otherwise.
+ */
+URS_NODISCARD int crawl_json_response(struct crawl_job *job, const struct crawl_request *rq,
+                                      const struct crawl_response *rs, json_t **out,
+                                      struct err *e);
+
 /* As crawl_json_load for JSON found at line0:col0 of a page (errors give page positions). */
 URS_NODISCARD int crawl_json_load_at(struct crawl_job *job, const char *url, const char *data,
                                      size_t len, int line0, int col0, json_t **out, struct err *e);

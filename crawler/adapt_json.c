@@ -278,3 +278,16 @@ int crawl_json_set(struct crawl_job *job, char **field, json_t *obj, const char 
     mistyped(job, key, allow_int ? "string or integer" : "string", v);
     return URS_OK;
 }
+
+int crawl_json_response(struct crawl_job *job, const struct crawl_request *rq,
+                        const struct crawl_response *rs, json_t **out, struct err *e)
+{
+    *out = NULL;
+    int rc = crawl_response_check(job, rq, rs, e);
+    if (rc != URS_OK)
+        return rc;
+    rc = crawl_json_load(job, rq->url, rs->body, rs->body_len, out, e);
+    if (rc != URS_OK)
+        return crawl_parse_failed(job, rq, rc, e);
+    return URS_OK;
+}

@@ -125,13 +125,10 @@ static int emit_jobs(struct crawl_job *job, json_t *jobs)
 static int ashby_on_response(struct crawl_job *job, const struct crawl_request *rq,
                              const struct crawl_response *rs, struct err *e)
 {
-    int rc = crawl_response_check(job, rq, rs, e);
+    json_t *root;
+    int rc = crawl_json_response(job, rq, rs, &root, e);
     if (rc != URS_OK)
         return rc;
-    json_t *root;
-    rc = crawl_json_load(job, rq->url, rs->body, rs->body_len, &root, e);
-    if (rc != URS_OK)
-        return crawl_parse_failed(job, rq, rc, e);
     json_t *jobs = crawl_json_arr(job, root, "jobs");
     if (jobs) {
         rc = crawl_done(job, emit_jobs(job, jobs), e);

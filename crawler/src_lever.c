@@ -144,13 +144,10 @@ static int emit_all(struct crawl_job *job, json_t *arr)
 static int lever_on_response(struct crawl_job *job, const struct crawl_request *rq,
                              const struct crawl_response *rs, struct err *e)
 {
-    int rc = crawl_response_check(job, rq, rs, e);
+    json_t *root;
+    int rc = crawl_json_response(job, rq, rs, &root, e);
     if (rc != URS_OK)
         return rc;
-    json_t *root;
-    rc = crawl_json_load(job, rq->url, rs->body, rs->body_len, &root, e);
-    if (rc != URS_OK)
-        return crawl_parse_failed(job, rq, rc, e);
     if (!json_is_array(root)) {
         json_decref(root);
         rc = err_set(e, URS_EPARSE, "%s: %.120s: expected an array of postings",

@@ -296,13 +296,10 @@ static int on_detail(struct crawl_job *job, const struct crawl_request *rq, json
 static int orc_on_response(struct crawl_job *job, const struct crawl_request *rq,
                            const struct crawl_response *rs, struct err *e)
 {
-    int rc = crawl_response_check(job, rq, rs, e);
+    json_t *root;
+    int rc = crawl_json_response(job, rq, rs, &root, e);
     if (rc != URS_OK)
         return rc;
-    json_t *root;
-    rc = crawl_json_load(job, rq->url, rs->body, rs->body_len, &root, e);
-    if (rc != URS_OK)
-        return crawl_parse_failed(job, rq, rc, e);
     json_t *item = json_array_get(crawl_json_arr(job, root, "items"), 0);
     char *base = crawl_url_base(crawl_job_source(job), NULL);
     if (!json_is_object(item)) {

@@ -220,13 +220,10 @@ static int on_list(struct crawl_job *job, const struct crawl_request *rq, json_t
 static int sr_on_response(struct crawl_job *job, const struct crawl_request *rq,
                           const struct crawl_response *rs, struct err *e)
 {
-    int rc = crawl_response_check(job, rq, rs, e);
+    json_t *root;
+    int rc = crawl_json_response(job, rq, rs, &root, e);
     if (rc != URS_OK)
         return rc;
-    json_t *root;
-    rc = crawl_json_load(job, rq->url, rs->body, rs->body_len, &root, e);
-    if (rc != URS_OK)
-        return crawl_parse_failed(job, rq, rc, e);
     bool detail = crawl_job_is_document(job) ? json_object_get(root, "content") == NULL
                                              : rq->stage == SR_DETAIL;
     rc = detail ? crawl_done(job, emit_posting(job, root), e) : on_list(job, rq, root, e);

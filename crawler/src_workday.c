@@ -348,13 +348,10 @@ static int on_document(struct crawl_job *job, json_t *root, const char *base, st
 static int wd_on_response(struct crawl_job *job, const struct crawl_request *rq,
                           const struct crawl_response *rs, struct err *e)
 {
-    int rc = crawl_response_check(job, rq, rs, e);
+    json_t *root;
+    int rc = crawl_json_response(job, rq, rs, &root, e);
     if (rc != URS_OK)
         return rc;
-    json_t *root;
-    rc = crawl_json_load(job, rq->url, rs->body, rs->body_len, &root, e);
-    if (rc != URS_OK)
-        return crawl_parse_failed(job, rq, rc, e);
     const struct config_source *src = crawl_job_source(job);
     char *base = crawl_url_base(src, rs->url);
     if (!base && ((src->url && *src->url) || rs->url))
