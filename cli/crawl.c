@@ -22,6 +22,8 @@ struct src_state {
     const struct config_source *src;
     size_t new_count, updated, unchanged, closed, touched;
     bool store_failed;
+    size_t in_batch;                 /* postings upserted in the open transaction, not committed */
+    size_t b_new, b_updated, b_same; /* their outcomes, taken back if the batch is lost */
     char status[16];
     char error[300];
     size_t pages, postings;
@@ -54,13 +56,53 @@ static struct src_state *state_of(struct crawl_ctx *cc, const char *source)
     return NULL;
 }
 
+/* The open batch is committed: its postings now count for good. */
+static void batch_kept(struct crawl_ctx *cc)
+{
+    for (size_t i = 0; i < cc->n; i++) {
+        struct src_state *s = &cc->ss[i];
+        s->in_batch = s->b_new = s->b_updated = s->b_same = 0;
+    }
+}
+
+/*
+ * The open batch was rolled back. It holds the upserts of every source crawled at the same
+ * time, not only of the one that failed: each source with postings in it loses their sightings,
+ * so it must fail ("store") and close nothing, and its counts are taken back.
+ */
+static void batch_lost(struct crawl_ctx *cc, const char *why)
+{
+    for (size_t i = 0; i < cc->n; i++) {
+        struct src_state *s = &cc->ss[i];
+        if (s->in_batch == 0)
+            continue;
+        if (!s->store_failed) {
+            s->store_failed = true;
+            snprintf(s->error, sizeof s->error, "postings not stored (batch rolled back): %s",
+                     why[0] ? why : "database error");
+        }
+        s->new_count -= s->b_new;
+        s->updated -= s->b_updated;
+        s->unchanged -= s->b_same;
+        cc->t->new_count -= s->b_new;
+        cc->t->updated -= s->b_updated;
+        cc->t->postings -= s->in_batch;
+    }
+    batch_kept(cc);
+}
+
 static int commit_batch(struct crawl_ctx *cc, struct err *e)
 {
     cc->batch = 0;
     if (!cc->in_tx)
         return URS_OK;
     cc->in_tx = false;
-    return db_commit(cc->app->db, e);
+    int rc = db_commit(cc->app->db, e); /* rolls back when it fails */
+    if (rc == URS_OK)
+        batch_kept(cc);
+    else
+        batch_lost(cc, e->msg);
+    return rc;
 }
 
 /* Each posting, first: classify (on the parsing threads, several at once). */
@@ -102,12 +144,17 @@ static int on_posting(void *ctx, const char *source, struct posting *p)
         db_rollback(cc->app->db);
         cc->in_tx = false;
         cc->batch = 0;
+        batch_lost(cc, e.msg);
         return -1;
     }
     if (ss) {
         ss->new_count += r == DB_UPSERT_NEW;
         ss->updated += r == DB_UPSERT_UPDATED;
         ss->unchanged += r == DB_UPSERT_UNCHANGED;
+        ss->b_new += r == DB_UPSERT_NEW;
+        ss->b_updated += r == DB_UPSERT_UPDATED;
+        ss->b_same += r == DB_UPSERT_UNCHANGED;
+        ss->in_batch++;
     }
     cc->t->new_count += r == DB_UPSERT_NEW;
     cc->t->updated += r == DB_UPSERT_UPDATED;

@@ -16,3 +16,5 @@ urs_unit_test(crawl integration/test_crawl.c LIBS urs_test_httpd LABELS integrat
 urs_unit_test(crawl_faults integration/test_crawl_faults.c LIBS urs_test_httpd LABELS integration)
 urs_unit_test(db_crawl unit/test_db_crawl.c LIBS urs_db)
 urs_unit_test(crawl_cli integration/test_crawl_cli.c LIBS urs_test_httpd urs_db LABELS integration)
+urs_unit_test(crawl_store integration/test_crawl_store.c LIBS urs_test_httpd PkgConfig::SQLITE
+              LABELS integration)
