@@ -246,6 +246,9 @@ static void test_stop_flag(void **state)
     o.low_speed_limit = 0;
     o.timeout_ms = 30000;
     o.host_delay_ms = 2000; /* /later waits behind /drip */
+    /* One parsing thread starts the jobs in order, so drip's lane comes first on the shared
+       host; with several, later's start could finish first and /later be fetched at once. */
+    o.parse_threads = 1;
     struct config_source src[] = {ch_source("drip", "rss", at(s, "/drip"), NULL),
                                   ch_source("later", "rss", at(s, "/later"), NULL)};
     int64_t ms = ch_run(&c, &o, src, 2);
