@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "crawl_harness.h"
 #include "httpd.h"
@@ -101,7 +100,6 @@ static void test_rollback_fails_every_source_in_batch(void **state)
     /* a's new posting a-3 cannot be stored; p's second page comes a second after that. */
     sql_exec(db, "CREATE TRIGGER test_fail BEFORE INSERT ON postings WHEN NEW.external_id = 'a-3' "
                  "BEGIN SELECT RAISE(ABORT, 'injected store failure'); END");
-    sleep(1); /* a later second: sightings of this crawl are newer than the last one's */
     board(s1, 4, true);
     lever_pages(s2, true);
     httpd_reset(s2);
