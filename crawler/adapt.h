@@ -174,6 +174,14 @@ void crawl_salary_set(struct posting *p, double min, double max, enum pay_period
 /* Percent-encode s (RFC 3986 unreserved kept, space as %20). URS_OK or the sbuf error. */
 URS_NODISCARD int crawl_url_encode(struct sbuf *out, const char *s);
 
+/*
+ * Queue the one listing request of a board-token API (greenhouse, ashby):
+ * BASE + prefix + the url-encoded board + suffix, BASE being the source's url or api.
+ * A source without board = is a config error naming what the kind needs.
+ */
+URS_NODISCARD int crawl_board_get(struct crawl_job *job, const char *api, const char *prefix,
+                                  const char *suffix, struct err *e);
+
 /* The API base: src->url when set, else def; trailing slashes dropped. malloc'd or NULL. */
 char *crawl_url_base(const struct config_source *src, const char *def);
 

@@ -392,3 +392,27 @@ const struct posting *crawl_rows_at(struct crawl_job *job, long index)
         return NULL;
     return &rows->v[index];
 }
+
+int crawl_board_get(struct crawl_job *job, const char *api, const char *prefix,
+                    const char *suffix, struct err *e)
+{
+    const struct config_source *src = crawl_job_source(job);
+    if (!src->board || !*src->board)
+        return err_set(e, URS_EINVAL, "%s: %s needs board = the board token", src->name,
+                       src->kind);
+    char *base = crawl_url_base(src, api);
+    struct sbuf url;
+    sbuf_init(&url, URS_MAX_URL);
+    int rc = base ? sbuf_printf(&url, "%s%s", base, prefix) : URS_ENOMEM;
+    if (rc == URS_OK)
+        rc = crawl_url_encode(&url, src->board);
+    if (rc == URS_OK)
+        rc = sbuf_puts(&url, suffix);
+    if (rc == URS_OK)
+        rc = crawl_get(job, url.data, 0, 0, NULL, true);
+    sbuf_free(&url);
+    free(base);
+    if (rc != URS_OK)
+        return err_set(e, rc, "%s: cannot queue the board: %s", src->name, err_name(rc));
+    return URS_OK;
+}

@@ -12,24 +12,8 @@
 
 static int ashby_start(struct crawl_job *job, struct err *e)
 {
-    const struct config_source *src = crawl_job_source(job);
-    if (!src->board || !*src->board)
-        return err_set(e, URS_EINVAL, "%s: ashby needs board = the job board name", src->name);
-    char *base = crawl_url_base(src, ASHBY_API);
-    struct sbuf url;
-    sbuf_init(&url, URS_MAX_URL);
-    int rc = base ? sbuf_printf(&url, "%s/posting-api/job-board/", base) : URS_ENOMEM;
-    if (rc == URS_OK)
-        rc = crawl_url_encode(&url, src->board);
-    if (rc == URS_OK)
-        rc = sbuf_puts(&url, "?includeCompensation=true");
-    if (rc == URS_OK)
-        rc = crawl_get(job, url.data, 0, 0, NULL, true);
-    sbuf_free(&url);
-    free(base);
-    if (rc != URS_OK)
-        return err_set(e, rc, "%s: cannot queue the board: %s", src->name, err_name(rc));
-    return URS_OK;
+    return crawl_board_get(job, ASHBY_API, "/posting-api/job-board/", "?includeCompensation=true",
+                           e);
 }
 
 /* The first salary component: summaryComponents, else the first tier's components. */

@@ -11,24 +11,7 @@
 
 static int gh_start(struct crawl_job *job, struct err *e)
 {
-    const struct config_source *src = crawl_job_source(job);
-    if (!src->board || !*src->board)
-        return err_set(e, URS_EINVAL, "%s: greenhouse needs board = the board token", src->name);
-    char *base = crawl_url_base(src, GH_API);
-    struct sbuf url;
-    sbuf_init(&url, URS_MAX_URL);
-    int rc = base ? sbuf_printf(&url, "%s/v1/boards/", base) : URS_ENOMEM;
-    if (rc == URS_OK)
-        rc = crawl_url_encode(&url, src->board);
-    if (rc == URS_OK)
-        rc = sbuf_puts(&url, "/jobs?content=true");
-    if (rc == URS_OK)
-        rc = crawl_get(job, url.data, 0, 0, NULL, true);
-    sbuf_free(&url);
-    free(base);
-    if (rc != URS_OK)
-        return err_set(e, rc, "%s: cannot queue the board: %s", src->name, err_name(rc));
-    return URS_OK;
+    return crawl_board_get(job, GH_API, "/v1/boards/", "/jobs?content=true", e);
 }
 
 /* Custom metadata: "Employment Type" and "Workplace"-like fields are the structured hints. */
