@@ -44,7 +44,7 @@ const char *sbuf_str(const struct sbuf *b);
  */
 char *sbuf_take(struct sbuf *b);
 
-/* Drop the last n bytes (or all). */
+/* Cut the contents to len bytes (no effect when already shorter). */
 void sbuf_truncate(struct sbuf *b, size_t len);
 
 #endif
