@@ -44,18 +44,13 @@ int db_stmt(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e)
         }
     }
     *st = NULL;
+    if (db->cache_len >= DB_STMT_CACHE) /* a fixed set of static statements: cannot happen */
+        return err_set(e, URS_EDB, "%s: statement cache full (raise DB_STMT_CACHE)", db->path);
     if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
         return db_fail(db, "prepare", e);
-    if (db->cache_len < DB_STMT_CACHE) {
-        db->cache[db->cache_len].sql = sql;
-        db->cache[db->cache_len].st = *st;
-        db->cache_len++;
-    } else {
-        /* cache full: the caller still gets a statement, owned by the cache slot 0 rotation */
-        sqlite3_finalize(db->cache[0].st);
-        db->cache[0].sql = sql;
-        db->cache[0].st = *st;
-    }
+    db->cache[db->cache_len].sql = sql;
+    db->cache[db->cache_len].st = *st;
+    db->cache_len++;
     return URS_OK;
 }
 
