@@ -194,27 +194,60 @@ static int check_version(struct db *db, long long *version, struct err *e)
     return URS_OK;
 }
 
-static int migrate(struct db *db, long long version, struct err *e)
+/*
+ * Each schema version is a list of chunks, one per owning file, run in order. Chunks of one
+ * version run in one transaction with the user_version bump, so a failure leaves the old
+ * version (D3). An empty chunk is skipped.
+ */
+static const char *const schema_v1[] = {db_schema_v1_core, db_schema_v1_crawl,
+                                        db_schema_v1_notify};
+static const char *const schema_v2[] = {db_schema_v2_core, db_schema_v2_notify, db_schema_v2_web};
+
+static const struct {
+    const char *const *chunks;
+    size_t len;
+} schema_steps[] = {
+    {schema_v1, sizeof schema_v1 / sizeof schema_v1[0]},
+    {schema_v2, sizeof schema_v2 / sizeof schema_v2[0]},
+};
+
+_Static_assert(sizeof schema_steps / sizeof schema_steps[0] == DB_SCHEMA_VERSION,
+               "one step per schema version");
+
+static int migrate_step(struct db *db, int to, struct err *e)
 {
-    if (version >= DB_SCHEMA_VERSION)
-        return URS_OK;
-    static const char *const v1[] = {db_schema_v1_core, db_schema_v1_crawl, db_schema_v1_notify};
+    char what[48];
+    (void)snprintf(what, sizeof what, "migrate to schema %d", to);
     if (db_begin(db, e) != URS_OK)
         return URS_EDB;
     int rc = URS_OK;
-    for (size_t i = 0; i < sizeof v1 / sizeof v1[0] && rc == URS_OK; i++)
-        if (v1[i][0])
-            rc = exec(db, v1[i], "migrate to schema 1", e);
+    const char *const *chunks = schema_steps[to - 1].chunks;
+    for (size_t i = 0; i < schema_steps[to - 1].len && rc == URS_OK; i++)
+        if (chunks[i][0])
+            rc = exec(db, chunks[i], what, e);
     const char *fault = getenv("URSCOUT_FAULT");
     if (rc == URS_OK && fault && strcmp(fault, "migrate") == 0)
-        rc = err_set(e, URS_EDB, "%s: migrate to schema 1: injected fault", db->path);
-    if (rc == URS_OK)
-        rc = exec(db, "PRAGMA user_version = 1", "migrate to schema 1", e);
+        rc = err_set(e, URS_EDB, "%s: %s: injected fault", db->path, what);
+    if (rc == URS_OK) {
+        char bump[40];
+        (void)snprintf(bump, sizeof bump, "PRAGMA user_version = %d", to);
+        rc = exec(db, bump, what, e);
+    }
     if (rc != URS_OK) {
         db_rollback(db);
         return rc;
     }
     return db_commit(db, e);
+}
+
+static int migrate(struct db *db, long long version, struct err *e)
+{
+    for (int to = (int)version + 1; to <= DB_SCHEMA_VERSION; to++) {
+        int rc = migrate_step(db, to, e);
+        if (rc != URS_OK)
+            return rc;
+    }
+    return URS_OK;
 }
 
 static int configure(struct db *db, bool writable, struct err *e)

@@ -14,7 +14,7 @@
 struct db;
 
 /* The schema version this build writes; a database with a higher user_version is refused. */
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 /*
  * Open (and with create, make and migrate) the database at path: WAL, synchronous=FULL,

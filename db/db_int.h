@@ -20,10 +20,15 @@ struct db {
     size_t cache_len;
 };
 
-/* Schema version 1 is these chunks, run in order in one transaction. */
+/* Schema version 1 is these chunks, run in order in one transaction (db/db.c). */
 extern const char db_schema_v1_core[];   /* sources, postings, tags, evidence, FTS (db/schema.c) */
 extern const char db_schema_v1_crawl[];  /* crawl state: HTTP validators, robots cache (db/crawl.c) */
 extern const char db_schema_v1_notify[]; /* subscribers, coaches, cohorts, outbox (db/notify.c) */
+
+/* Schema version 2: each chunk belongs to the file named; "" when a part adds nothing. */
+extern const char db_schema_v2_core[];   /* postings: is-posting decision (db/schema.c) */
+extern const char db_schema_v2_notify[]; /* digests and their matching (db/notify.c) */
+extern const char db_schema_v2_web[];    /* sign-up, coach passwords, sessions (db/web.c) */
 
 /* Prepare sql; on failure fill e with "what: sqlite message". URS_OK or URS_EDB. */
 int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);

@@ -696,3 +696,6 @@ int db_curation_each(struct db *db, const char *cohort, db_curation_fn fn, void 
     }
     return out;
 }
+
+/* Schema v2, notify part. */
+const char db_schema_v2_notify[] = "";

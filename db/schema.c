@@ -105,3 +105,6 @@ const char db_schema_v1_core[] =
     "  key TEXT PRIMARY KEY,"
     "  value TEXT"
     ");";
+
+/* Schema v2, core part. */
+const char db_schema_v2_core[] = "";

@@ -135,7 +135,7 @@ static void test_refusals(void **state)
 
     char *newer = tu_path(f->dir, "newer.db");
     assert_int_equal(sqlite3_open(newer, &s), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(s, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(s, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(s);
     assert_refused(f, newer, URS_EVERSION, "newer");
     free(newer);
@@ -158,6 +158,35 @@ static void test_failed_migration_keeps_old_version(void **state)
     assert_int_equal(query_int(f->path, "PRAGMA user_version"), 0);
     assert_int_equal(query_int(f->path, "SELECT count(*) FROM sqlite_master"), 0);
     open_db(f); /* and the next try succeeds */
+}
+
+/* A database urscout 0.1.0 wrote (schema 1) opens, migrates to the current schema, and keeps
+ * every row: postings, their search index, subscribers, coaches and cohorts. */
+static void test_upgrade_from_schema_1(void **state)
+{
+    struct fx *f = *state;
+    char *fixture = tu_path(tu_source_dir(), "tests/fixtures/db/schema-v1.sql");
+    char *sql = tu_read_file(fixture, NULL);
+    assert_non_null(sql);
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(s, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(s);
+    free(sql);
+    free(fixture);
+    assert_int_equal(query_int(f->path, "PRAGMA user_version"), 1);
+
+    open_db(f);
+    db_close(f->db);
+    f->db = NULL;
+    assert_int_equal(query_int(f->path, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM postings"), 11);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM postings_fts WHERE postings_fts "
+                                        "MATCH 'review'"),
+                     7);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM subscribers"), 1);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM cohort_members"), 1);
+    open_db(f); /* and a second open migrates nothing */
 }
 
 static void test_upsert_lifecycle(void **state)
@@ -482,6 +511,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_migration_keeps_old_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_from_schema_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upsert_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upsert_rejects_incomplete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_filters, setup, teardown),
