@@ -201,7 +201,8 @@ static int check_version(struct db *db, long long *version, struct err *e)
  */
 static const char *const schema_v1[] = {db_schema_v1_core, db_schema_v1_crawl,
                                         db_schema_v1_notify};
-static const char *const schema_v2[] = {db_schema_v2_core, db_schema_v2_notify, db_schema_v2_web};
+static const char *const schema_v2[] = {db_schema_v2_core, db_schema_v2_notify, db_schema_v2_web,
+                                        db_schema_v2_coach};
 
 static const struct {
     const char *const *chunks;

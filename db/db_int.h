@@ -28,7 +28,8 @@ extern const char db_schema_v1_notify[]; /* subscribers, coaches, cohorts, outbo
 /* Schema version 2: each chunk belongs to the file named; "" when a part adds nothing. */
 extern const char db_schema_v2_core[];   /* postings: is-posting decision (db/schema.c) */
 extern const char db_schema_v2_notify[]; /* digests and their matching (db/notify.c) */
-extern const char db_schema_v2_web[];    /* sign-up, coach passwords, sessions (db/web.c) */
+extern const char db_schema_v2_web[];    /* sign-up, rate limits, subscriber pages (db/web.c) */
+extern const char db_schema_v2_coach[];  /* coach passwords, sessions, lockout (db/coach.c) */
 
 /* Prepare sql; on failure fill e with "what: sqlite message". URS_OK or URS_EDB. */
 int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What the web pages store: sign-ups awaiting confirmation, coach passwords, sessions. */
+/* What the subscriber pages store: sign-ups awaiting confirmation, rate limits. */
 #include "db/db_int.h"
 
 /* Schema v2, web part. */
