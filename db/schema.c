@@ -106,5 +106,10 @@ const char db_schema_v1_core[] =
     "  value TEXT"
     ");";
 
-/* Schema v2, core part. */
-const char db_schema_v2_core[] = "";
+/*
+ * Schema v2, core part: the classifier's is-posting decision. A page that is not one job
+ * posting (an article, a salary guide, a listing of many jobs) is kept with is_posting = 0;
+ * search and digests leave it out. Rows from schema 1 were all taken as postings.
+ */
+const char db_schema_v2_core[] =
+    "ALTER TABLE postings ADD COLUMN is_posting INTEGER NOT NULL DEFAULT 1;";

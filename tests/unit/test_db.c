@@ -184,6 +184,7 @@ static void test_upgrade_from_schema_1(void **state)
     assert_int_equal(query_int(f->path, "SELECT count(*) FROM postings_fts WHERE postings_fts "
                                         "MATCH 'review'"),
                      7);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM postings WHERE is_posting = 1"), 11);
     assert_int_equal(query_int(f->path, "SELECT count(*) FROM subscribers"), 1);
     assert_int_equal(query_int(f->path, "SELECT count(*) FROM cohort_members"), 1);
     open_db(f); /* and a second open migrates nothing */
