@@ -55,7 +55,7 @@ URS_NODISCARD int classify_trace(const struct classifier *c, const struct postin
 struct classify_eval;
 
 /*
- * Classify every record of a labelled JSON Lines file (format: shared/eval/README.md) and
+ * Classify every record of a labelled JSON Lines file (format: classifier/eval/README.md) and
  * score the tags against the labels. A bad line is an error naming file:line. Free the result
  * with classify_eval_free. Returns URS_OK, URS_EIO, URS_EPARSE, URS_ELIMIT, URS_ENOMEM.
  */

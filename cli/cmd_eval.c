@@ -19,7 +19,7 @@
 static const char eval_usage[] =
     "usage: urscout eval [--rules FILE|DIR] [--no-misses] [--check] FILE.jsonl\n"
     "\n"
-    "Classify a labelled set (JSON Lines, the format of shared/eval/README.md) and print, per\n"
+    "Classify a labelled set (JSON Lines, the format of classifier/eval/README.md) and print, per\n"
     "tag and value, precision, recall and F1; the headline scores against the targets; and\n"
     "the misses (id, expected, got, evidence).\n"
     "\n"

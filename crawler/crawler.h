@@ -23,7 +23,7 @@ typedef int (*crawl_posting_fn)(void *ctx, const char *source, struct posting *p
 
 /*
  * Parse one saved document as source kind `kind` (NULL: detect JSON-LD pages, RSS/Atom,
- * sitemaps and the ATS JSON shapes of ../shared/formats/), giving each posting to fn with
+ * sitemaps and the ATS JSON shapes of tests/fixtures/formats/), giving each posting to fn with
  * source name `source_name`. url is the page address (for relative links and external ids;
  * may be NULL). src supplies selectors for the html kind (may be NULL). Returns URS_OK,
  * URS_EPARSE (with "what: reason"), URS_ELIMIT, URS_ENOMEM, or fn's failure.

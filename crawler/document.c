@@ -27,7 +27,7 @@ static bool has(json_t *obj, const char *key)
     return json_object_get(obj, key) != NULL;
 }
 
-/* The ATS whose JSON shape (formats/README.md) root has, or NULL. */
+/* The ATS whose JSON shape (tests/fixtures/formats/) root has, or NULL. */
 static const char *json_kind(json_t *root)
 {
     json_t *row = first_of(root);

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: MIT
-# Crawler adapter tests: payloads from shared/formats and hostile fixtures, no network.
+# Crawler adapter tests: payloads from tests/fixtures/formats and hostile fixtures, no network.
 urs_unit_test(adapters unit/test_adapters.c unit/adapters_tu.c LIBS urs_crawler)
 urs_unit_test(adapters_web unit/test_adapters_web.c unit/adapters_tu.c LIBS urs_crawler)
 urs_unit_test(adapters_hostile unit/test_adapters_hostile.c unit/adapters_tu.c LIBS urs_crawler)
 
 # Fuzzing (RELIABILITY P6): every build replays each harness over tests/fuzz/corpus,
-# tests/fuzz/regress and shared/formats under the sanitizers; with URSCOUT_FUZZ=ON and clang
+# tests/fuzz/regress and tests/fixtures/formats under the sanitizers; with URSCOUT_FUZZ=ON and clang
 # (CC=clang) the same harnesses are also built as libFuzzer targets fuzz_<harness>.
 option(URSCOUT_FUZZ "Build the libFuzzer harnesses (needs clang)" OFF)
 set(URS_FUZZ_HARNESSES json jsonld xml html)

@@ -1,4 +1,4 @@
-# Classifier unit tests: tags, rules errors, bad input, threads, the labelled sets (the dev set
-# from URS_SHARED/eval, skipped when absent) and the classify/explain/reclassify/eval commands.
+# Classifier unit tests: tags, rules errors, bad input, threads, the in-repo labelled sets
+# (tests/fixtures/classifier) and the classify/explain/reclassify/eval commands.
 find_package(Threads REQUIRED)
 urs_unit_test(classifier unit/test_classifier.c LIBS urs_classifier Threads::Threads)

@@ -87,11 +87,6 @@ static const char *env_or(const char *name, const char *fallback)
     return v && *v ? v : fallback;
 }
 
-const char *tu_shared_dir(void)
-{
-    return env_or("URS_SHARED", "../shared");
-}
-
 const char *tu_source_dir(void)
 {
     return env_or("URS_SOURCE_DIR", ".");

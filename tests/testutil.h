@@ -20,8 +20,7 @@ char *tu_path(const char *dir, const char *name);
 void tu_write_file(const char *path, const char *data, size_t len);
 /* Read a whole file, NUL-terminated, malloc'd; NULL when missing. */
 char *tu_read_file(const char *path, size_t *len);
-/* The folder of shared/ (URS_SHARED), the source tree (URS_SOURCE_DIR), the binary (URS_BIN). */
-const char *tu_shared_dir(void);
+/* The source tree (URS_SOURCE_DIR) and the binary (URS_BIN). */
 const char *tu_source_dir(void);
 const char *tu_urscout_bin(void);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Replays a harness over its corpus, its past crashers and the shared/formats payloads, so
+/* Replays a harness over its corpus, its past crashers and the source payloads of tests/fixtures/formats, so
  * every build runs them under the sanitizers (RELIABILITY P6) without libFuzzer. */
 #include <dirent.h>
 #include <stdio.h>
@@ -59,14 +59,13 @@ static size_t replay_dir(const char *dir)
 int main(void)
 {
     const char *src = getenv("URS_SOURCE_DIR");
-    const char *shared = getenv("URS_SHARED");
     char dir[4096];
     size_t n = 0;
     snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/%s", src ? src : ".", URS_FUZZ_NAME);
     n += replay_dir(dir);
     snprintf(dir, sizeof dir, "%s/tests/fuzz/regress/%s", src ? src : ".", URS_FUZZ_NAME);
     n += replay_dir(dir);
-    snprintf(dir, sizeof dir, "%s/formats", shared ? shared : ".");
+    snprintf(dir, sizeof dir, "%s/tests/fixtures/formats", src ? src : ".");
     n += replay_dir(dir);
     printf("%s: %zu inputs replayed\n", URS_FUZZ_NAME, n);
     return n > 0 ? 0 : 1;

@@ -402,26 +402,20 @@ static void test_show_stats_db(void **state)
 static void test_import_labelled_set(void **state)
 {
     struct fx *f = *state;
-    char *eval = tu_path(tu_shared_dir(), "eval/dev.jsonl");
-    FILE *probe = fopen(eval, "r");
-    if (!probe) {
-        free(eval);
-        skip();
-    }
-    fclose(probe);
+    char *eval = tu_path(tu_source_dir(), "tests/fixtures/classifier/synthetic.jsonl");
     struct tu_run r;
     RUN(&r, f, "import", eval);
     if (r.status != 0)
         fail_msg("import of the labelled set: %s", r.err);
-    assert_non_null(strstr(r.err, "50 new"));
+    assert_non_null(strstr(r.err, "30 new"));
     tu_run_free(&r);
     RUN(&r, f, "import", eval);
-    assert_non_null(strstr(r.err, "0 new, 0 updated, 50 unchanged"));
+    assert_non_null(strstr(r.err, "0 new, 0 updated, 30 unchanged"));
     tu_run_free(&r);
     RUN(&r, f, "export");
     assert_null(strstr(r.out, "\"labels\""));
     assert_null(strstr(r.out, "label_notes"));
-    assert_int_equal(tu_count(r.out, "\n"), 50);
+    assert_int_equal(tu_count(r.out, "\n"), 30);
     tu_run_free(&r);
     free(eval);
 }

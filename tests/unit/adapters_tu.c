@@ -80,7 +80,7 @@ char *tc_read(const char *name, size_t *len)
     if (strncmp(name, "fixture:", 8) == 0)
         snprintf(path, sizeof path, "%s/tests/fixtures/adapters/%s", tu_source_dir(), name + 8);
     else
-        snprintf(path, sizeof path, "%s/formats/%s", tu_shared_dir(), name);
+        snprintf(path, sizeof path, "%s/tests/fixtures/formats/%s", tu_source_dir(), name);
     char *data = tu_read_file(path, len);
     if (!data)
         fprintf(stderr, "cannot read %s\n", path);

@@ -36,7 +36,7 @@ void tc_none(struct tc *c);
 /* Feed body as the response to rq (final URL = rq->url). */
 int tc_feed(struct tc *c, const struct crawl_request *rq, long status, const char *body, size_t len,
             struct err *e);
-/* Feed a shared/formats file (name) or a tests/fixtures/adapters file (fixture:name). */
+/* Feed a tests/fixtures/formats file (name) or a tests/fixtures/adapters file (fixture:name). */
 int tc_feed_file(struct tc *c, const struct crawl_request *rq, const char *name, struct err *e);
 /*
  * crawl_parse_document on a file (as tc_read names it) with source name c->src.name and
@@ -51,7 +51,7 @@ int tc_document_mem(struct tc *c, const char *kind, const char *url, const char 
 const struct posting *tc_get(struct tc *c, const char *external_id);
 void tc_free(struct tc *c);
 
-/* Read shared/formats/name, or tests/fixtures/adapters/X for "fixture:X"; asserts. */
+/* Read tests/fixtures/formats/name, or tests/fixtures/adapters/X for "fixture:X"; asserts. */
 char *tc_read(const char *name, size_t *len);
 /* Unix time of an ISO 8601 string (asserts it parses). */
 int64_t tc_time(const char *iso);

@@ -589,19 +589,6 @@ static void eval_set(const char *path)
     classify_close(c);
 }
 
-static void test_dev_set(void **state)
-{
-    (void)state;
-    char *path = tu_path(tu_shared_dir(), "eval/dev.jsonl");
-    if (access(path, R_OK) != 0) {
-        print_message("skipped: %s is absent (set URS_SHARED)\n", path);
-        free(path);
-        skip();
-    }
-    eval_set(path);
-    free(path);
-}
-
 static void test_own_sets(void **state)
 {
     (void)state;
@@ -767,7 +754,6 @@ int main(void)
         cmocka_unit_test(test_rules_file_and_folder),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_threads),
-        cmocka_unit_test(test_dev_set),
         cmocka_unit_test(test_own_sets),
         cmocka_unit_test(test_eval_bad_file),
         cmocka_unit_test(test_cli_classify),
