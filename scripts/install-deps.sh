@@ -24,6 +24,7 @@ need_pc inih libinih-dev
 need_pc libpcre2-8 libpcre2-dev
 need_pc libcrypto libssl-dev
 need_pc cmocka libcmocka-dev
+need_pc glib-2.0 libglib2.0-dev # subscribers' time zones (GTimeZone)
 need_pc zlib zlib1g-dev # crawler tests: the loopback server's gzip bomb
 # test servers: Debian's Python with aiosmtpd (SMTP sink), nginx (HTTP), openssl (test certs)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing="$missing python3 python3-aiosmtpd"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for notifier/: quoted-printable, RFC 2047, addresses, tokens, rendering, schedules. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -542,6 +543,61 @@ static void test_next_due(void **state)
     assert_true(notify_tz_valid("UTC"));
     assert_true(notify_tz_valid("Europe/Berlin"));
     assert_null(getenv("TZ")); /* the process zone is left as it was */
+    /* 02:00 does not exist in Chicago on 2026-03-08: the slot moves past the gap */
+    s.frequency = DB_FREQ_DAILY;
+    s.send_hour = 2;
+    s.time_zone = (char *)"America/Chicago";
+    assert_int_equal(notify_next_due(&s, 1772884800, &next, &e), URS_OK); /* Sat 12:00 UTC */
+    assert_int_equal(next, 1772956800);                                  /* Sun 03:00 CDT */
+    /* monthly from the last day of a month: the 1st of the next, not a day later */
+    s.frequency = DB_FREQ_MONTHLY;
+    s.send_hour = 7;
+    s.time_zone = (char *)"Europe/Berlin";
+    assert_int_equal(notify_next_due(&s, 1772236800, &next, &e), URS_OK); /* 2026-02-28 00:00Z */
+    assert_int_equal(next, 1772344800);                                  /* 03-01 07:00 CET */
+}
+
+/* Zone arithmetic from several threads at once gives each its own zone's answer (no
+ * process-wide TZ switched underneath another thread). */
+struct tz_job {
+    const char *zone;
+    int64_t want;
+    size_t wrong;
+};
+
+static void *tz_worker(void *arg)
+{
+    struct tz_job *j = arg;
+    struct db_subscriber s;
+    db_subscriber_init(&s);
+    s.send_hour = 7;
+    s.frequency = DB_FREQ_DAILY;
+    s.time_zone = (char *)j->zone;
+    for (int i = 0; i < 2000; i++) {
+        struct err e;
+        int64_t next = 0;
+        err_clear(&e);
+        if (notify_next_due(&s, 1772625600, &next, &e) != URS_OK || next != j->want)
+            j->wrong++;
+    }
+    return NULL;
+}
+
+static void test_next_due_threads(void **state)
+{
+    (void)state;
+    struct tz_job jobs[] = {{"America/Chicago", 1772629200, 0},
+                            {"Europe/Berlin", 1772690400, 0},
+                            {"Asia/Tokyo", 1772661600, 0},
+                            {"UTC", 1772694000, 0}};
+    pthread_t t[4];
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, tz_worker, &jobs[i]), 0);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_int_equal(jobs[i].wrong, 0);
+    }
+    assert_null(getenv("TZ"));
 }
 
 static void test_token_in_render_verifies(void **state)
@@ -641,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_render_hostile_postings),
         cmocka_unit_test(test_render_refuses_incomplete_config),
         cmocka_unit_test(test_next_due),
+        cmocka_unit_test(test_next_due_threads),
         cmocka_unit_test(test_token_in_render_verifies),
         cmocka_unit_test(test_render_cached_blocks),
     };
