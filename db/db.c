@@ -65,7 +65,10 @@ static int exec(struct db *db, const char *sql, const char *what, struct err *e)
 {
     char *msg = NULL;
     if (sqlite3_exec(db->sql, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        err_set(e, URS_EDB, "%s: %s: %s", db->path, what, msg ? msg : "failed");
+        if (sqlite3_errcode(db->sql) == SQLITE_FULL)
+            err_set(e, URS_EDB, "%s: %s: disk full (%s)", db->path, what, msg ? msg : "full");
+        else
+            err_set(e, URS_EDB, "%s: %s: %s", db->path, what, msg ? msg : "failed");
         sqlite3_free(msg);
         return URS_EDB;
     }

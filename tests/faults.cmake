@@ -9,3 +9,7 @@ target_include_directories(urs_test_fault PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/int
 urs_unit_test(kill integration/test_kill.c LIBS urs_test_fault urs_test_httpd PkgConfig::JANSSON
               LABELS "integration;faults")
 add_dependencies(test_kill urscout)
+
+urs_unit_test(diskfull integration/test_diskfull.c LIBS urs_test_fault urs_test_httpd
+              LABELS "integration;faults")
+add_dependencies(test_diskfull urscout)
