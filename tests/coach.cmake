@@ -1,0 +1,3 @@
+# The coach desk's sign-in (web/coach_auth.c, db/coach.c): passwords, sessions, lockout, on a
+# real SQLite file.
+urs_unit_test(coach_auth unit/test_coach_auth.c LIBS urs_web PkgConfig::SQLITE PkgConfig::OPENSSL)
