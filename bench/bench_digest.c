@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -152,11 +153,18 @@ int main(int argc, char **argv)
     }
     double secs = now_s() - t0, cpu = (double)clock() / CLOCKS_PER_SEC - c0;
     printf("bench_digest: %d subscribers x %d new postings: %zu digests (%zu with nothing new), "
-           "%zu postings sent, built, rendered and recorded in %.2f s (%.2f s CPU, %.0f "
-           "digests/s)\n",
-           subs, postings, st.digests, st.empty, st.postings, secs, cpu,
+           "%zu postings shown and %zu summarised, built, rendered and recorded in %.2f s "
+           "(%.2f s CPU, %.0f digests/s)\n",
+           subs, postings, st.digests, st.empty, st.postings, st.summarised, secs, cpu,
            secs > 0 ? (double)st.digests / secs : 0.0);
     db_close(db);
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        printf("bench_digest: database %.1f MB after the run\n", (double)sb.st_size / 1e6);
+    if (getenv("BENCH_KEEP")) { /* to look at what was recorded */
+        printf("bench_digest: kept %s\n", path);
+        return secs < 2.0 ? 0 : 2;
+    }
     char cmd[160];
     (void)snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     return system(cmd) == 0 && secs < 2.0 ? 0 : 2;

@@ -389,6 +389,15 @@ URS_NODISCARD int db_keyword_hits(struct db *db, const char *keywords, int64_t m
                                   db_id_fn fn, void *ctx, struct err *e);
 
 /*
+ * Every posting id summarised as "N more" in digests recorded at or after since, per digest
+ * (ids ascending, borrowed for the call). A fn returning non-zero stops the walk
+ * (URS_EINVAL). A malformed summary is URS_EDB naming its row.
+ */
+typedef int (*db_summary_fn)(void *ctx, int64_t subscriber_id, const int64_t *ids, size_t n);
+URS_NODISCARD int db_digest_summaries(struct db *db, int64_t since, db_summary_fn fn, void *ctx,
+                                      struct err *e);
+
+/*
  * (subscriber, fingerprint) pairs already sent, for the fingerprints of the candidates: a
  * posting counts as sent when any posting with its fingerprint was sent.
  */
@@ -407,8 +416,11 @@ struct db_digest_record {
     const char *subject;
     const char *message;           /* the complete RFC 5322 message, CRLF line ends */
     size_t message_len;            /* 0: nothing new, only the schedule advances */
-    const int64_t *posting_ids;
+    const int64_t *posting_ids; /* one deliveries row each: what the message shows, and picks */
     size_t postings_len;
+    size_t shown_len;               /* postings the message shows (the outbox row's count) */
+    const int64_t *summarised_ids;  /* matches summarised as "N more": delivered, kept compact */
+    size_t summarised_len;
 };
 
 /*

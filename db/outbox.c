@@ -12,10 +12,14 @@
     "schedule, license_states, salary_min, salary_max, salary_period, salary_annual, "             \
     "role_family, ur_role, ur_score, fingerprint"
 
-/* New open postings, plus open postings pinned for any cohort (they may be older). */
+/*
+ * New open postings, plus open postings pinned for any cohort (they may be older); never a
+ * page the classifier found is not a posting (an article, a listing page).
+ */
 static const char sql_candidates[] =
-    "SELECT " POSTING_DIGEST_COLUMNS " FROM postings WHERE closed_at IS NULL AND first_seen >= ?1"
-    " UNION SELECT " POSTING_DIGEST_COLUMNS " FROM postings WHERE closed_at IS NULL AND id IN"
+    "SELECT " POSTING_DIGEST_COLUMNS " FROM postings WHERE closed_at IS NULL AND is_posting = 1"
+    " AND first_seen >= ?1 UNION SELECT " POSTING_DIGEST_COLUMNS " FROM postings"
+    " WHERE closed_at IS NULL AND is_posting = 1 AND id IN"
     " (SELECT posting_id FROM curation WHERE pinned = 1) ORDER BY 1";
 
 static int text_col(sqlite3_stmt *st, int col, char **out)
@@ -207,6 +211,137 @@ static int step_done(struct db *db, sqlite3_stmt *st, const char *what, struct e
     return rc == SQLITE_DONE ? URS_OK : db_fail(db, what, e);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* ids (positive) sorted, as LEB128 deltas into out. URS_OK or URS_ENOMEM / URS_EINVAL. */
+static int summary_encode(const int64_t *ids, size_t n, struct sbuf *out)
+{
+    int64_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return URS_ENOMEM;
+    memcpy(sorted, ids, n * sizeof *sorted);
+    size_t run = 1;
+    while (run < n && sorted[run - 1] < sorted[run])
+        run++;
+    if (run < n) /* the notifier passes them sorted already */
+        qsort(sorted, n, sizeof *sorted, cmp_id);
+    int rc = URS_OK;
+    int64_t prev = 0;
+    for (size_t i = 0; i < n && rc == URS_OK; i++) {
+        if (sorted[i] <= prev) { /* ids are positive and distinct */
+            rc = URS_EINVAL;
+            break;
+        }
+        uint64_t d = (uint64_t)(sorted[i] - prev);
+        prev = sorted[i];
+        unsigned char v[10];
+        size_t k = 0;
+        do {
+            v[k] = (unsigned char)(d & 0x7f);
+            d >>= 7;
+            if (d)
+                v[k] |= 0x80;
+            k++;
+        } while (d);
+        rc = sbuf_append(out, (const char *)v, k);
+    }
+    free(sorted);
+    return rc;
+}
+
+static const char sql_summary_add[] =
+    "INSERT INTO digest_summaries (subscriber_id, created_at, postings, ids) VALUES (?1, ?2, ?3, ?4)";
+
+static int record_summary(struct db *db, const struct db_digest_record *r, struct err *e)
+{
+    struct sbuf blob;
+    sbuf_init(&blob, r->summarised_len * 10 + 16);
+    int rc = summary_encode(r->summarised_ids, r->summarised_len, &blob);
+    if (rc != URS_OK) {
+        sbuf_free(&blob);
+        return err_set(e, rc, "record digest summary: %s",
+                       rc == URS_EINVAL ? "posting ids repeat or are not positive" : "out of memory");
+    }
+    sqlite3_stmt *st;
+    if (db_stmt(db, sql_summary_add, &st, e) != URS_OK) {
+        sbuf_free(&blob);
+        return URS_EDB;
+    }
+    sqlite3_bind_int64(st, 1, r->subscriber_id);
+    sqlite3_bind_int64(st, 2, r->now);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)r->summarised_len);
+    sqlite3_bind_blob64(st, 4, blob.len ? blob.data : "", blob.len, SQLITE_STATIC);
+    rc = step_done(db, st, "record digest summary", e);
+    sqlite3_clear_bindings(st);
+    sbuf_free(&blob);
+    return rc;
+}
+
+int db_digest_summaries(struct db *db, int64_t since, db_summary_fn fn, void *ctx, struct err *e)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db,
+                   "SELECT id, subscriber_id, postings, ids FROM digest_summaries"
+                   " WHERE created_at >= ?1",
+                   &st, e) != URS_OK)
+        return URS_EDB;
+    sqlite3_bind_int64(st, 1, since);
+    int64_t *ids = NULL;
+    size_t cap = 0;
+    int rc, out = URS_OK;
+    while (out == URS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t row = sqlite3_column_int64(st, 0), count = sqlite3_column_int64(st, 2);
+        const unsigned char *p = sqlite3_column_blob(st, 3);
+        size_t len = (size_t)sqlite3_column_bytes(st, 3);
+        /* every id takes one byte at least: a count past the blob's length is corrupt */
+        if (count < 0 || (uint64_t)count > len || (count > 0 && !p)) {
+            out = err_set(e, URS_EDB, "digest summary %lld: %lld ids in %zu bytes", (long long)row,
+                          (long long)count, len);
+            break;
+        }
+        if ((size_t)count > cap) {
+            int64_t *grown = realloc(ids, (size_t)count * sizeof *grown);
+            if (!grown) {
+                out = err_set(e, URS_ENOMEM, "digest summaries: out of memory");
+                break;
+            }
+            ids = grown;
+            cap = (size_t)count;
+        }
+        size_t n = 0, at = 0;
+        uint64_t prev = 0;
+        while (at < len && n < (size_t)count) {
+            uint64_t d = 0;
+            unsigned shift = 0;
+            while (at < len && shift < 63) {
+                d |= (uint64_t)(p[at] & 0x7f) << shift;
+                shift += 7;
+                if (!(p[at++] & 0x80))
+                    break;
+            }
+            if (d == 0 || d > (uint64_t)INT64_MAX - prev)
+                break;
+            prev += d;
+            ids[n++] = (int64_t)prev;
+        }
+        if (n != (size_t)count || at != len) {
+            out = err_set(e, URS_EDB, "digest summary %lld: malformed id list", (long long)row);
+            break;
+        }
+        if (fn(ctx, sqlite3_column_int64(st, 1), ids, n) != 0)
+            out = err_set(e, URS_EINVAL, "digest summaries: stopped by the caller");
+    }
+    if (out == URS_OK && rc != SQLITE_DONE)
+        out = db_fail(db, "digest summaries", e);
+    sqlite3_finalize(st);
+    free(ids);
+    return out;
+}
+
 static int record_outbox(struct db *db, const struct db_digest_record *r, int64_t *outbox_id,
                          struct err *e)
 {
@@ -218,7 +353,7 @@ static int record_outbox(struct db *db, const struct db_digest_record *r, int64_
     db_bind_text(st, 3, r->message_id);
     db_bind_text(st, 4, r->subject);
     sqlite3_bind_blob64(st, 5, r->message, r->message_len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)r->postings_len);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)r->shown_len);
     sqlite3_bind_int64(st, 7, r->now);
     int rc = step_done(db, st, "record digest in outbox", e);
     sqlite3_clear_bindings(st);
@@ -233,10 +368,12 @@ static int record_outbox(struct db *db, const struct db_digest_record *r, int64_
         sqlite3_bind_int64(st, 3, *outbox_id);
         rc = step_done(db, st, "record deliveries", e);
     }
+    if (rc == URS_OK && r->summarised_len > 0)
+        rc = record_summary(db, r, e);
     if (rc != URS_OK || db_stmt(db, sql_counts_add, &st, e) != URS_OK)
         return URS_EDB;
     sqlite3_bind_int64(st, 1, r->now / 86400);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->postings_len);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->shown_len);
     return step_done(db, st, "count deliveries", e);
 }
 

@@ -114,7 +114,11 @@ struct build {
 
     struct sel *sel; /* the digest being built: picks, then matches in order */
     size_t nsel, sel_cap;
-    size_t more; /* matches past NOTIFY_MAX_ITEMS */
+    size_t shown_cap;     /* postings shown in one digest ([delivery] max_items) */
+    int64_t *ids;         /* posting ids of the digest being recorded */
+    size_t ids_cap;
+    uint64_t *bits;       /* a bit per candidate, all clear between digests */
+    size_t bits_cap;
     struct notify_item *items;
     size_t items_cap;
     struct notify_message msg; /* reused between subscribers */

@@ -156,7 +156,10 @@ static bool hidden_for(const struct build *b, const struct member *m, size_t nm,
     return false;
 }
 
-/* Matches in digest order (b->order); past the cap they are only counted in b->more. */
+/*
+ * Matches in digest order (b->order), all of them: the first b->shown_cap (after the picks) are
+ * shown, the rest are summarised as "N more", and every one is recorded as delivered.
+ */
 static int select_matches(struct build *b, size_t si, const struct member *m, size_t nm)
 {
     const struct db_subscriber *s = &b->subs[si];
@@ -165,7 +168,6 @@ static int select_matches(struct build *b, size_t si, const struct member *m, si
     int rc = URS_OK;
     struct walk w;
     size_t k;
-    b->more = 0;
     digest_walk_start(b, s->disciplines, &w);
     while (rc == URS_OK && digest_walk_next(&w, &k)) {
         const struct fcand *f = &b->fc[k];
@@ -177,10 +179,7 @@ static int select_matches(struct build *b, size_t si, const struct member *m, si
             continue;
         if (!take_class(b, si, f->cls))
             continue;
-        if (b->nsel < NOTIFY_MAX_ITEMS)
-            rc = add_sel(b, ci, note, false);
-        else
-            b->more++;
+        rc = add_sel(b, ci, note, false);
     }
     return rc;
 }
@@ -227,12 +226,44 @@ static void hook(struct build *b, enum notify_point at, int64_t id)
         b->o->hook(b->o->hook_ctx, at, id);
 }
 
+/*
+ * Record the digest. What it shows and every coach's pick get a deliveries row each; the
+ * matches summarised as "N more" count as delivered too, kept as one compact summary (a
+ * digest can summarise hundreds). b->ids holds the first kind from the front, the second from
+ * position n_del on.
+ */
 static int record(struct build *b, size_t si, size_t shown, struct notify_message *m, struct err *e)
 {
     const struct db_subscriber *s = &b->subs[si];
-    int64_t ids[NOTIFY_MAX_ITEMS];
-    for (size_t i = 0; i < shown; i++)
-        ids[i] = b->c[b->sel[i].cand].p.id;
+    size_t n = shown ? b->nsel : 0, n_del = 0, n_sum = 0;
+    if (n > b->ids_cap) {
+        int64_t *ids = realloc(b->ids, n * sizeof *ids);
+        if (!ids)
+            return err_set(e, URS_ENOMEM, "digest: out of memory");
+        b->ids = ids;
+        b->ids_cap = n;
+    }
+    for (size_t i = 0; i < n; i++) /* picks come first in sel, so the shown ones stay first */
+        if (i < shown || b->sel[i].pick)
+            b->ids[n_del++] = b->c[b->sel[i].cand].p.id;
+    /* the summarised ones in posting id order (b->c is by id): a bitmap, not a sort */
+    size_t words = (b->nc + 63) / 64;
+    if (n > shown && words > b->bits_cap) {
+        uint64_t *bits = realloc(b->bits, words * sizeof *bits);
+        if (!bits)
+            return err_set(e, URS_ENOMEM, "digest: out of memory");
+        memset(bits, 0, words * sizeof *bits);
+        b->bits = bits;
+        b->bits_cap = words;
+    }
+    for (size_t i = shown; i < n; i++)
+        if (!b->sel[i].pick)
+            b->bits[b->sel[i].cand / 64] |= 1ULL << (b->sel[i].cand % 64);
+    for (size_t w = 0; n > shown && w < words; w++)
+        for (uint64_t x = b->bits[w]; x; x &= x - 1)
+            b->ids[n_del + n_sum++] = b->c[w * 64 + (size_t)__builtin_ctzll(x)].p.id;
+    if (n > shown)
+        memset(b->bits, 0, words * sizeof *b->bits);
     struct db_digest_record r = {.subscriber_id = s->id,
                                  .expect_last_digest_at = s->last_digest_at,
                                  .now = b->now,
@@ -242,8 +273,11 @@ static int record(struct build *b, size_t si, size_t shown, struct notify_messag
                                  .subject = shown ? m->subject : NULL,
                                  .message = shown ? m->message.data : NULL,
                                  .message_len = shown ? m->message.len : 0,
-                                 .posting_ids = ids,
-                                 .postings_len = shown};
+                                 .posting_ids = b->ids,
+                                 .postings_len = n_del,
+                                 .shown_len = shown,
+                                 .summarised_ids = b->ids + n_del,
+                                 .summarised_len = n_sum};
     struct err why;
     err_clear(&why);
     int64_t outbox_id;
@@ -257,6 +291,7 @@ static int record(struct build *b, size_t si, size_t shown, struct notify_messag
     if (shown) {
         b->st->digests++;
         b->st->postings += shown;
+        b->st->summarised += n - shown;
         if (b->nbatch < DIGEST_BATCH)
             b->batch[b->nbatch++] = s->id; /* RECORDED fires once the batch is committed */
     }
@@ -304,10 +339,10 @@ static int build_one(struct build *b, size_t si, struct err *e)
     const char *coach;
     if (select_for(b, si, &coach) != URS_OK)
         return err_set(e, URS_ENOMEM, "digest: out of memory");
-    size_t shown = b->nsel < NOTIFY_MAX_ITEMS ? b->nsel : NOTIFY_MAX_ITEMS;
+    size_t shown = b->nsel < b->shown_cap ? b->nsel : b->shown_cap;
     if (fill_items(b, shown) != URS_OK)
         return err_set(e, URS_ENOMEM, "digest: out of memory");
-    size_t more = b->more + (b->nsel - shown); /* picks past the cap count too */
+    size_t more = b->nsel - shown; /* picks past the cap count too */
     b->st->subscribers++;
     if (shown == 0) {
         b->st->empty++;
@@ -385,6 +420,14 @@ static int run(struct build *b, struct err *e)
     return commit_batch(b, rc, e);
 }
 
+size_t notify_max_items(const struct config *cfg)
+{
+    long n = cfg->max_items;
+    if (n <= 0)
+        return NOTIFY_DEFAULT_ITEMS;
+    return n > NOTIFY_MAX_ITEMS ? NOTIFY_MAX_ITEMS : (size_t)n;
+}
+
 static int take_due(void *ctx, const struct db_subscriber *s)
 {
     return digest_add_subscriber(ctx, s) == URS_OK ? 0 : 1;
@@ -395,7 +438,8 @@ int notify_build_due(struct db *db, const struct config *cfg, const struct notif
 {
     if (notify_check_config(cfg, e) != URS_OK)
         return URS_EINVAL;
-    struct build b = {.db = db, .cfg = cfg, .o = o, .st = st, .now = o->now};
+    struct build b = {
+        .db = db, .cfg = cfg, .o = o, .st = st, .now = o->now, .shown_cap = notify_max_items(cfg)};
     notify_message_init(&b.msg);
     b.msg.no_parts = true; /* only the message is recorded: reuse the postings' blocks */
     struct err why;
@@ -422,7 +466,13 @@ int notify_preview(struct db *db, const struct config *cfg, const char *email, i
     int rc = db_subscriber_get(db, email, &s, e);
     if (rc != URS_OK)
         return rc;
-    struct build b = {.db = db, .cfg = cfg, .o = &o, .st = &st, .now = now, .capture = out};
+    struct build b = {.db = db,
+                      .cfg = cfg,
+                      .o = &o,
+                      .st = &st,
+                      .now = now,
+                      .shown_cap = notify_max_items(cfg),
+                      .capture = out};
     notify_message_init(&b.msg);
     rc = digest_add_subscriber(&b, &s) == URS_OK ? run(&b, e)
                                                  : err_set(e, URS_ENOMEM, "out of memory");
