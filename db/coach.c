@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* What the coach desk stores: password hashes, sessions, failed sign-in counts. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,4 +288,71 @@ int db_login_failures_clear(struct db *db, const char *key, struct err *e)
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? URS_OK : db_fail(db, "clear failed sign-ins", e);
+}
+
+/* ---- cohorts as their coach sees them ---- */
+
+int db_cohort_owner(struct db *db, int64_t cohort_id, int64_t *coach_id, char *name,
+                    size_t name_len, struct err *e)
+{
+    *coach_id = 0;
+    if (name_len)
+        name[0] = '\0';
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT coach_id, name FROM cohorts WHERE id = ?1", &st, e) != URS_OK)
+        return URS_EDB;
+    sqlite3_bind_int64(st, 1, cohort_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *coach_id = sqlite3_column_int64(st, 0);
+        (void)snprintf(name, name_len, "%s", (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return err_set(e, URS_ENOTFOUND, "no cohort with id %lld", (long long)cohort_id);
+    return rc == SQLITE_ROW ? URS_OK : db_fail(db, "find cohort", e);
+}
+
+int db_coach_cohorts_each(struct db *db, int64_t coach_id, db_cohort_fn fn, void *ctx,
+                          struct err *e)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db,
+                   "SELECT h.id, h.name, c.name, (SELECT count(*) FROM cohort_members m"
+                   " WHERE m.cohort_id = h.id) FROM cohorts h JOIN coaches c ON c.id = h.coach_id"
+                   " WHERE h.coach_id = ?1 ORDER BY h.name",
+                   &st, e) != URS_OK)
+        return URS_EDB;
+    sqlite3_bind_int64(st, 1, coach_id);
+    int rc, out = URS_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct db_cohort c = {sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+                              (const char *)sqlite3_column_text(st, 2),
+                              (size_t)sqlite3_column_int64(st, 3)};
+        if (fn(ctx, &c) != 0) {
+            out = err_set(e, URS_EINVAL, "list cohorts: stopped by the caller");
+            break;
+        }
+    }
+    if (out == URS_OK && rc != SQLITE_DONE)
+        out = db_fail(db, "list cohorts", e);
+    sqlite3_finalize(st);
+    return out;
+}
+
+int db_coach_name(struct db *db, int64_t coach_id, char *name, size_t name_len, struct err *e)
+{
+    if (name_len)
+        name[0] = '\0';
+    sqlite3_stmt *st;
+    if (db_prepare(db, "SELECT name FROM coaches WHERE id = ?1", &st, e) != URS_OK)
+        return URS_EDB;
+    sqlite3_bind_int64(st, 1, coach_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        (void)snprintf(name, name_len, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return err_set(e, URS_ENOTFOUND, "no coach with id %lld", (long long)coach_id);
+    return rc == SQLITE_ROW ? URS_OK : db_fail(db, "find coach", e);
 }

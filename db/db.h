@@ -369,6 +369,16 @@ URS_NODISCARD int db_login_lock_set(struct db *db, const char *key, int64_t lock
 /* Forget key's failures (a successful sign-in). URS_OK, URS_EDB. */
 URS_NODISCARD int db_login_failures_clear(struct db *db, const char *key, struct err *e);
 
+/* Cohort cohort_id: its coach and its name (cut to name_len). URS_OK, URS_ENOTFOUND, URS_EDB. */
+URS_NODISCARD int db_cohort_owner(struct db *db, int64_t cohort_id, int64_t *coach_id, char *name,
+                                  size_t name_len, struct err *e);
+/* The cohorts of one coach, by name. URS_OK, URS_EDB. */
+URS_NODISCARD int db_coach_cohorts_each(struct db *db, int64_t coach_id, db_cohort_fn fn,
+                                        void *ctx, struct err *e);
+/* A coach's name (cut to name_len). URS_OK, URS_ENOTFOUND, URS_EDB. */
+URS_NODISCARD int db_coach_name(struct db *db, int64_t coach_id, char *name, size_t name_len,
+                                struct err *e);
+
 /* Digest building: candidate postings, keyword hits, what was already sent. */
 
 /* Called per posting with its fingerprint (16 hex digits); only the fields a digest shows
