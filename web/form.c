@@ -177,7 +177,7 @@ static int parse_multipart(const char *b, size_t n, const char *boundary, struct
     memcpy(delim, "\r\n--", 4);
     memcpy(delim + 4, boundary, dn - 4);
     const char *end = b + n, *after;
-    if (n >= dn - 2 && memcmp(b, delim + 2, dn - 2) == 0) {
+    if (n >= dn - 2 && strncmp(b, delim + 2, dn - 2) == 0) {
         after = b + dn - 2;
     } else {
         const char *first = memmem(b, n, delim, dn);

@@ -13,6 +13,7 @@
 
 #include "web/web.h"
 #include "web_util.h"
+#include "web/web_int.h"
 
 #define SLOW_CONNS 500 /* RELIABILITY.md H4 */
 
@@ -587,6 +588,114 @@ static void test_slowloris(void **state)
     free(closed);
 }
 
+/* ---- the preferences page: /p/TOKEN ---- */
+
+static void prefs_path(struct web *w, char *path, size_t size)
+{
+    char tok[NOTIFY_TOKEN_MAX];
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(
+        notify_token_make(NT_KEY, strlen(NT_KEY), NOTIFY_TOKEN_PREFERENCES, w->sub_id, tok, &e),
+        URS_OK);
+    (void)snprintf(path, size, "/jobs/p/%s", tok);
+}
+
+/* The CSRF token of the first form in body, into out. */
+static void csrf_of(const char *body, char *out, size_t size)
+{
+    const char *v = strstr(body, "name=\"csrf\" value=\"");
+    assert_non_null(v);
+    v += strlen("name=\"csrf\" value=\"");
+    size_t n = strcspn(v, "\"");
+    assert_true(n < size);
+    memcpy(out, v, n);
+    out[n] = '\0';
+}
+
+static void test_preferences(void **state)
+{
+    (void)state;
+    struct web w;
+    wt_open(&w);
+    wt_start(&w, "2000", "64");
+    char path[256], csrf[128], body[900];
+    struct resp r;
+    prefs_path(&w, path, sizeof path);
+    assert_int_equal(wt_get(&w, "GET", path, &r), 200);
+    assert_non_null(strstr(r.raw, "\r\nCache-Control: no-store\r\n"));
+    assert_non_null(strstr(r.body, "ana@example.org"));
+    assert_int_equal(tu_count(r.body, "name=\"csrf\""), 2);
+    csrf_of(r.body, csrf, sizeof csrf);
+
+    /* no CSRF token, a wrong one, one for another subscriber: 403, nothing written */
+    struct snap s = {0};
+    wt_snap_take(&w, &s);
+    assert_int_equal(wt_post(&w, path, "discipline=OT&frequency=daily&hour=8&tz=UTC&min_salary=0",
+                             &r),
+                     403);
+    assert_non_null(strstr(r.body, "Nothing was changed"));
+    assert_int_equal(wt_post(&w, path, "csrf=123.abc&action=delete", &r), 403);
+    struct web_site other = {.hmac_key = NT_KEY, .hmac_key_len = strlen(NT_KEY)};
+    char forged[WEB_CSRF_MAX];
+    assert_int_equal(web_csrf_make(&other, "p:999", (int64_t)time(NULL), forged), URS_OK);
+    (void)snprintf(body, sizeof body, "csrf=%s&action=delete", forged);
+    assert_int_equal(wt_post(&w, path, body, &r), 403);
+    /* a bad value: 400 with the reason, nothing written */
+    (void)snprintf(body, sizeof body,
+                   "csrf=%s&frequency=daily&hour=8&tz=Mars%%2FOlympus&min_salary=0", csrf);
+    assert_int_equal(wt_post(&w, path, body, &r), 400);
+    assert_non_null(strstr(r.body, "Unknown time zone &#39;Mars/Olympus&#39;"));
+    (void)snprintf(body, sizeof body, "csrf=%s&frequency=hourly&hour=8&tz=UTC&min_salary=0", csrf);
+    assert_int_equal(wt_post(&w, path, body, &r), 400);
+    (void)snprintf(body, sizeof body, "csrf=%s&discipline=XX&frequency=daily&hour=8&tz=UTC"
+                   "&min_salary=0", csrf);
+    assert_int_equal(wt_post(&w, path, body, &r), 400);
+    /* the unsubscribe token does not open the preferences */
+    char upath[256];
+    (void)snprintf(upath, sizeof upath, "/jobs/p/%s", w.token);
+    assert_int_equal(wt_get(&w, "GET", upath, &r), 404);
+    assert_non_null(strstr(r.body, "This link is not valid"));
+    wt_snap_unchanged(&w, &s, "refused preference changes");
+    wt_snap_close(&s);
+
+    /* a good form: saved, then shown */
+    (void)snprintf(body, sizeof body,
+                   "csrf=%s&discipline=OT&discipline=RN&mode=remote&states=TX%%2C+CA"
+                   "&min_salary=70000&keywords=utilization+review&exclude=Acme%%0D%%0ABig+Co"
+                   "&frequency=daily&hour=8&tz=America%%2FChicago&action=save",
+                   csrf);
+    assert_int_equal(wt_post(&w, path, body, &r), 303);
+    assert_non_null(strstr(r.raw, "\r\nLocation: /jobs/p/"));
+    assert_int_equal(nt_sql_int(&w.env, "SELECT frequency FROM subscribers"), DB_FREQ_DAILY);
+    assert_int_equal(nt_sql_int(&w.env, "SELECT send_hour FROM subscribers"), 8);
+    assert_int_equal(nt_sql_int(&w.env, "SELECT min_salary FROM subscribers"), 70000);
+    struct tu_run run;
+    assert_int_equal(RUN(&run, &w, "subscriber", "show", EMAIL), 0);
+    assert_non_null(strstr(run.out, "OT or RN"));
+    assert_non_null(strstr(run.out, "America/Chicago"));
+    assert_non_null(strstr(run.out, "Acme\nBig Co"));
+    tu_run_free(&run);
+    assert_int_equal(wt_get(&w, "GET", path, &r), 200);
+    assert_non_null(strstr(r.body, "value=\"OT\" checked"));
+    assert_non_null(strstr(r.body, "value=\"CA, TX\""));
+    /* pause, then delete me: the same as `subscriber remove` */
+    (void)snprintf(body, sizeof body,
+                   "csrf=%s&frequency=daily&hour=8&tz=UTC&min_salary=0&paused=1", csrf);
+    assert_int_equal(wt_post(&w, path, body, &r), 303);
+    wt_expect_status(&w, "unsubscribed");
+    (void)snprintf(body, sizeof body, "csrf=%s&action=delete", csrf);
+    assert_int_equal(wt_post(&w, path, body, &r), 200);
+    assert_int_equal(nt_sql_int(&w.env, "SELECT count(*) FROM subscribers"), 0);
+    assert_int_equal(wt_get(&w, "GET", path, &r), 404);
+    assert_int_equal(wt_signal(&w, SIGTERM), 0);
+    char *log = tu_read_file(w.log, NULL);
+    assert_non_null(strstr(log, "path=/jobs/p/[token] status=303"));
+    assert_null(strstr(log, strchr(path, '.') + 1));
+    free(log);
+    wt_close(&w);
+}
+
 /* ---- the command itself ---- */
 
 static void test_command_line(void **state)
@@ -631,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_oversize_body),
         cmocka_unit_test(test_oversize_head),
         cmocka_unit_test(test_slowloris),
+        cmocka_unit_test(test_preferences),
         cmocka_unit_test(test_command_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
