@@ -445,7 +445,7 @@ static int search_part(struct cohort_ctx *c, const struct web_req *req, struct e
 
 static int cohort_page(const struct web_site *site, const struct web_req *req,
                        struct web_resp *resp, const struct who *w, int64_t cohort_id,
-                       const char *name, const char *message)
+                       const char *name, const char *message, bool notice)
 {
     struct sbuf *b = &resp->body;
     struct cohort_ctx c = {b, site, w, cohort_id, req->now, URS_OK};
@@ -461,12 +461,14 @@ static int cohort_page(const struct web_site *site, const struct web_req *req,
                             "digest</a></p>\n",
                          site->prefix, (long long)cohort_id);
     if (rc == URS_OK && message) {
-        rc = sbuf_puts(b, "<p class=\"error\" role=\"alert\">");
+        rc = sbuf_printf(b, "<p class=\"%s\" role=\"alert\">", notice ? "notice" : "error");
         if (rc == URS_OK)
             rc = web_esc(b, message);
         if (rc == URS_OK)
             rc = sbuf_puts(b, "</p>\n");
     }
+    if (rc == URS_OK)
+        rc = action_form(&c, "send", NULL, NULL, "Send this month\xe2\x80\x99s digest now", NULL);
     if (rc == URS_OK)
         rc = sbuf_puts(b, "<h2>Your picks</h2>\n<ul class=\"postings\">\n");
     if (rc == URS_OK)
@@ -555,6 +557,32 @@ static const char *apply(const struct web_site *site, const struct web_form *f, 
     return "The change could not be saved; try again in a minute.";
 }
 
+/* Build and deliver the cohort's digest now; the message for the page (status 200 on success). */
+static const char *send_digest(const struct web_site *site, const char *name, int64_t now,
+                               char *out, size_t out_len, int *status)
+{
+    *status = 503;
+    if (!site->cfg)
+        return "Sending needs the server's configuration; try urscout digest send.";
+    struct notify_opts o = {.now = now, .all = true};
+    struct notify_stats st = {0};
+    struct err e;
+    err_clear(&e);
+    int rc = notify_build_cohort(site->db, site->cfg, &o, name, &st, &e);
+    if (rc == URS_OK)
+        rc = notify_deliver(site->db, site->cfg, &o, &st, &e);
+    if (rc != URS_OK) {
+        log_error("web: cohort send: %s", e.msg);
+        (void)snprintf(out, out_len, "Not sent: %s", e.msg);
+        return out;
+    }
+    log_info("web: cohort digest sent: digests=%zu delivered=%zu", st.digests, st.sent);
+    *status = 200;
+    (void)snprintf(out, out_len, "Sent: %zu digest%s (%zu member%s had nothing new).", st.digests,
+                   st.digests == 1 ? "" : "s", st.empty, st.empty == 1 ? "" : "s");
+    return out;
+}
+
 static int handle_cohort(const struct web_site *site, const struct web_req *req,
                          struct web_resp *resp)
 {
@@ -568,23 +596,28 @@ static int handle_cohort(const struct web_site *site, const struct web_req *req,
     if (code != 200)
         return web_resp_page_status(resp, site, code);
     if (req->method != WEB_POST)
-        return cohort_page(site, req, resp, &w, cohort_id, name, NULL);
+        return cohort_page(site, req, resp, &w, cohort_id, name, NULL, false);
     struct web_form f;
     if (web_form_parse(req->content_type, req->body, req->body_len, &f) != URS_OK) {
         web_form_free(&f);
         resp->status = 400;
-        return cohort_page(site, req, resp, &w, cohort_id, name, "The form could not be read.");
+        return cohort_page(site, req, resp, &w, cohort_id, name, "The form could not be read.",
+                           false);
     }
     if (!web_csrf_check(site, w.subject, web_form_get(&f, WEB_CSRF_FIELD), req->now)) {
         web_form_free(&f);
         return web_resp_csrf_failed(resp, site);
     }
     int status;
-    const char *msg = apply(site, &f, name, req->now, &status);
+    char sent[160];
+    const char *action = web_form_get(&f, "action");
+    const char *msg = action && strcmp(action, "send") == 0
+                          ? send_digest(site, name, req->now, sent, sizeof sent, &status)
+                          : apply(site, &f, name, req->now, &status);
     web_form_free(&f);
     if (msg) {
         resp->status = status;
-        return cohort_page(site, req, resp, &w, cohort_id, name, msg);
+        return cohort_page(site, req, resp, &w, cohort_id, name, msg, status == 200);
     }
     char rel[64];
     (void)snprintf(rel, sizeof rel, "/coach/c/%lld", (long long)cohort_id);
