@@ -16,7 +16,7 @@
 #define SEARCH_LIMIT   20   /* search results on the cohort page */
 #define LOGIN_SUBJECT  "coach-login"
 #define NOTE_INPUT                                                                                 \
-    "<input name=\"note\" maxlength=\"1000\" placeholder=\"note for the cohort (optional)\""     \
+    "<input name=\"note\" type=\"text\" maxlength=\"1000\" placeholder=\"note for the cohort (optional)\""     \
     " aria-label=\"note\">"
 
 /* ---- session cookie ---- */
@@ -91,10 +91,8 @@ static int login_page(struct web_resp *resp, const struct web_site *site, int64_
 {
     struct sbuf *b = &resp->body;
     int rc = web_page_begin(b, site, "Coach sign-in");
-    if (rc == URS_OK)
-        rc = sbuf_puts(b, "<h1>Coach sign-in</h1>\n");
     if (rc == URS_OK && message) {
-        rc = sbuf_puts(b, "<p class=\"error\" role=\"alert\">");
+        rc = sbuf_puts(b, "<p class=\"bad\" role=\"alert\">");
         if (rc == URS_OK)
             rc = web_esc(b, message);
         if (rc == URS_OK)
@@ -106,7 +104,7 @@ static int login_page(struct web_resp *resp, const struct web_site *site, int64_
         rc = web_csrf_field(b, site, LOGIN_SUBJECT, now);
     if (rc == URS_OK)
         rc = sbuf_printf(b,
-                         "<label>Name or email<br><input name=\"login\" required maxlength=\"%d\""
+                         "<label>Name or email<br><input name=\"login\" type=\"text\" required maxlength=\"%d\""
                          " autocomplete=\"username\"></label>\n"
                          "<label>Password<br><input name=\"password\" type=\"password\" required"
                          " maxlength=\"%d\" autocomplete=\"current-password\"></label>\n"
@@ -204,7 +202,8 @@ static int page_top(struct sbuf *b, const struct web_site *site, const struct wh
 {
     int rc = web_page_begin(b, site, title);
     if (rc == URS_OK)
-        rc = sbuf_printf(b, "<nav><a href=\"%s/coach\">Your cohorts</a> \xc2\xb7 ", site->prefix);
+        rc = sbuf_printf(b, "<nav class=\"desk\"><a href=\"%s/coach\">Your cohorts</a> \xc2\xb7 ",
+                         site->prefix);
     if (rc == URS_OK)
         rc = web_esc(b, w->name);
     if (rc == URS_OK)
@@ -246,7 +245,7 @@ static int handle_home(const struct web_site *site, const struct web_req *req,
     struct sbuf *b = &resp->body;
     int rc = page_top(b, site, &w, "Your cohorts", req->now);
     if (rc == URS_OK)
-        rc = sbuf_puts(b, "<h1>Your cohorts</h1>\n<ul class=\"cohorts\">\n");
+        rc = sbuf_puts(b, "<ul class=\"jobs\">\n");
     struct list_ctx l = {b, site, URS_OK};
     struct err e;
     err_clear(&e);
@@ -414,7 +413,7 @@ static int search_part(struct cohort_ctx *c, const struct web_req *req, struct e
 {
     const char *q = web_req_query(req, "q");
     int rc = sbuf_puts(c->b, "<h2>Find postings</h2>\n<form method=\"get\" class=\"search\">"
-                             "<input name=\"q\" aria-label=\"search words\" maxlength=\"200\""
+                             "<input name=\"q\" type=\"text\" aria-label=\"search words\" maxlength=\"200\""
                              " placeholder=\"utilization review remote\" value=\"");
     if (rc == URS_OK)
         rc = web_esc(c->b, q ? q : "");
@@ -426,7 +425,7 @@ static int search_part(struct cohort_ctx *c, const struct web_req *req, struct e
     memset(&dq, 0, sizeof dq);
     dq.text = q;
     dq.limit = SEARCH_LIMIT;
-    rc = sbuf_puts(c->b, "<ul class=\"postings\">\n");
+    rc = sbuf_puts(c->b, "<ul class=\"jobs\">\n");
     int s = rc == URS_OK ? db_search(c->site->db, &dq, search_row, c, e) : rc;
     if (s == URS_EINVAL) {
         rc = sbuf_puts(c->b, "<li>");
@@ -453,15 +452,11 @@ static int cohort_page(const struct web_site *site, const struct web_req *req,
     err_clear(&e);
     int rc = page_top(b, site, w, name, req->now);
     if (rc == URS_OK)
-        rc = sbuf_puts(b, "<h1>");
-    if (rc == URS_OK)
-        rc = web_esc(b, name);
-    if (rc == URS_OK)
-        rc = sbuf_printf(b, "</h1>\n<p><a href=\"%s/coach/c/%lld/preview\">Preview the monthly "
+        rc = sbuf_printf(b, "<p><a href=\"%s/coach/c/%lld/preview\">Preview the monthly "
                             "digest</a></p>\n",
                          site->prefix, (long long)cohort_id);
     if (rc == URS_OK && message) {
-        rc = sbuf_printf(b, "<p class=\"%s\" role=\"alert\">", notice ? "notice" : "error");
+        rc = sbuf_printf(b, "<p class=\"%s\" role=\"alert\">", notice ? "ok" : "bad");
         if (rc == URS_OK)
             rc = web_esc(b, message);
         if (rc == URS_OK)
@@ -470,7 +465,7 @@ static int cohort_page(const struct web_site *site, const struct web_req *req,
     if (rc == URS_OK)
         rc = action_form(&c, "send", NULL, NULL, "Send this month\xe2\x80\x99s digest now", NULL);
     if (rc == URS_OK)
-        rc = sbuf_puts(b, "<h2>Your picks</h2>\n<ul class=\"postings\">\n");
+        rc = sbuf_puts(b, "<h2>Your picks</h2>\n<ul class=\"jobs\">\n");
     if (rc == URS_OK)
         rc = db_curation_each(site->db, name, curation_row, &c, &e);
     if (rc == URS_OK)
@@ -478,7 +473,7 @@ static int cohort_page(const struct web_site *site, const struct web_req *req,
     if (rc == URS_OK)
         rc = search_part(&c, req, &e);
     if (rc == URS_OK)
-        rc = sbuf_puts(b, "<h2>Members</h2>\n<ul class=\"members\">\n");
+        rc = sbuf_puts(b, "<h2>Members</h2>\n<ul class=\"jobs\">\n");
     if (rc == URS_OK)
         rc = db_cohort_members(site->db, name, member_row, &c, &e);
     if (rc == URS_OK)

@@ -18,7 +18,8 @@ const char web_stylesheet[] =
     "legend{font-weight:600;padding:0 .3rem}\n"
     "label{display:block;margin:.3rem 0}\n"
     "label.opt{display:inline-block;min-width:6.5rem;margin:.15rem .6rem .15rem 0}\n"
-    "input[type=text],input[type=email],input[type=number],select,textarea{width:100%;"
+    "input[type=text],input[type=email],input[type=number],input[type=password],select,"
+    "textarea{width:100%;"
     "font:inherit;padding:.45rem;border:1px solid #9aa7b4;border-radius:4px}\n"
     "textarea{min-height:4.5rem}\n"
     "button{font:inherit;padding:.55rem 1.2rem;border:0;border-radius:4px;background:#1f4e79;"
@@ -30,6 +31,11 @@ const char web_stylesheet[] =
     "ul.jobs{list-style:none;padding:0}ul.jobs li{border-bottom:1px solid #e1e6eb;"
     "padding:.6rem 0}\n"
     "nav.pages a{margin-right:1rem}\n"
+    /* the coach desk (web/coach.c) */
+    "form.inline{display:inline}form.inline button{padding:.3rem .8rem}\n"
+    "form.inline input[type=text]{margin:.3rem 0}\n"
+    "nav.desk{margin:0 0 .6rem;font-size:.95rem}\n"
+    ".tag{font-size:.8rem;background:#e1e6eb;border-radius:3px;padding:0 .35rem}\n"
     "footer{max-width:40rem;margin:0 auto;padding:1rem;font-size:.85rem;color:#4a5663}\n";
 
 const char *const web_security_headers[] = {

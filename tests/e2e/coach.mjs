@@ -125,7 +125,7 @@ async function main() {
         // search, then pin the OT posting with a note
         await page.fill('input[name=q]', 'occupational');
         await Promise.all([page.waitForNavigation(), page.click('form.search button')]);
-        const item = page.locator('ul.postings li', { hasText: 'Occupational Therapist' }).last();
+        const item = page.locator('ul.jobs li', { hasText: 'Occupational Therapist' }).last();
         await item.locator('input[name=note]').fill('Ask me about this one <3');
         await Promise.all([page.waitForNavigation(),
                            item.locator('button', { hasText: 'Pin' }).click()]);
