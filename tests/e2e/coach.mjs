@@ -190,7 +190,7 @@ async function main() {
         check(last.status() === 429 &&
               (await mpage.textContent('main')).includes('Too many failed sign-ins'),
               'while locked even the right password is refused, and the page says why');
-        await mpage.screenshot({ path: path.join(ARTIFACTS, 'coach-login-locked-360.png'),
+        await mpage.screenshot({ path: path.join(ARTIFACTS, 'coach-login-locked.png'),
                                  fullPage: true });
 
         // sign out
