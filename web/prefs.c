@@ -230,8 +230,13 @@ static int checkbox(struct sbuf *b, const char *field, const char *value, bool o
         rc = web_esc(b, value);
     if (rc == URS_OK)
         rc = sbuf_printf(b, "\"%s> ", on ? " checked" : "");
+    /* what a person reads: "full time", "not stated" */
+    char shown[32];
+    (void)snprintf(shown, sizeof shown, "%s", strcmp(value, "unknown") == 0 ? "not stated" : value);
+    for (char *p = shown; *p; p++)
+        *p = *p == '_' ? ' ' : *p;
     if (rc == URS_OK)
-        rc = web_esc(b, value);
+        rc = web_esc(b, shown);
     if (rc == URS_OK)
         rc = sbuf_puts(b, "</label>\n");
     return rc;
