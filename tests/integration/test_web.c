@@ -696,6 +696,50 @@ static void test_preferences(void **state)
     wt_close(&w);
 }
 
+/* ---- all matches: /m/TOKEN and its Atom feed ---- */
+
+static void test_matches(void **state)
+{
+    (void)state;
+    struct web w;
+    wt_open(&w);
+    char *fixture = tu_path(tu_source_dir(), "tests/fixtures/e2e/postings.jsonl");
+    wt_run_ok(&w, "import", fixture, NULL);
+    free(fixture);
+    wt_start(&w, "2000", "64");
+    char path[256], atom[300];
+    struct resp r;
+    prefs_path(&w, path, sizeof path);
+    memcpy(path + 6, "m", 1); /* /jobs/p/ -> /jobs/m/ */
+    assert_int_equal(wt_get(&w, "GET", path, &r), 200);
+    assert_non_null(strstr(r.raw, "\r\nCache-Control: no-store\r\n"));
+    assert_int_equal(tu_count(r.body, "<li>"), 2);
+    assert_non_null(strstr(r.body, "Occupational Therapist Utilization Review Specialist"));
+    assert_non_null(strstr(r.body, "href=\"https://careers.example.com/jobs/ot-1\""));
+    (void)snprintf(atom, sizeof atom, "%s.atom", path);
+    assert_int_equal(wt_get(&w, "GET", atom, &r), 200);
+    assert_non_null(strstr(r.raw, "\r\nContent-Type: application/atom+xml; charset=utf-8\r\n"));
+    assert_true(strncmp(r.body, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=", 50) == 0);
+    assert_int_equal(tu_count(r.body, "<entry>"), 2);
+    assert_non_null(strstr(r.body, "<summary>Contoso Care</summary>"));
+    /* pages past the end, a bad page number, the unsubscribe token: 404 */
+    char more[320];
+    (void)snprintf(more, sizeof more, "%s?page=2", path);
+    assert_int_equal(wt_get(&w, "GET", more, &r), 404);
+    (void)snprintf(more, sizeof more, "%s?page=-1", path);
+    assert_int_equal(wt_get(&w, "GET", more, &r), 404);
+    (void)snprintf(more, sizeof more, "/jobs/m/%s", w.token);
+    assert_int_equal(wt_get(&w, "GET", more, &r), 404);
+    (void)snprintf(more, sizeof more, "/jobs/m/%s.atom", w.token);
+    assert_int_equal(wt_get(&w, "GET", more, &r), 404);
+    assert_int_equal(wt_post(&w, path, "x=1", &r), 405);
+    assert_int_equal(wt_signal(&w, SIGTERM), 0);
+    char *log = tu_read_file(w.log, NULL);
+    assert_non_null(strstr(log, "path=/jobs/m/[token].atom status=200"));
+    free(log);
+    wt_close(&w);
+}
+
 /* ---- the command itself ---- */
 
 static void test_command_line(void **state)
@@ -741,6 +785,7 @@ int main(void)
         cmocka_unit_test(test_oversize_head),
         cmocka_unit_test(test_slowloris),
         cmocka_unit_test(test_preferences),
+        cmocka_unit_test(test_matches),
         cmocka_unit_test(test_command_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
