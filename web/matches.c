@@ -51,8 +51,8 @@ static int put_item(struct walk *w, const struct posting *p)
     text_format_time(p->first_seen, when, sizeof when);
     int rc;
     if (w->atom) {
-        rc = sbuf_printf(b, "<entry>\n<id>urn:urscout:posting:%lld</id>\n<title>",
-                         (long long)p->id);
+        rc =
+            sbuf_printf(b, "<entry>\n<id>urn:urscout:posting:%lld</id>\n<title>", (long long)p->id);
         if (rc == URS_OK)
             rc = web_esc(b, p->title ? p->title : "(untitled)");
         if (rc == URS_OK)
@@ -162,8 +162,8 @@ static int search(const struct web_site *site, const struct db_subscriber *s, in
     return rc;
 }
 
-static int html_list(const struct web_site *site, const struct web_req *req,
-                     struct web_resp *resp, const struct db_subscriber *s)
+static int html_list(const struct web_site *site, const struct web_req *req, struct web_resp *resp,
+                     const struct db_subscriber *s)
 {
     long long page = 1;
     const char *pg = web_req_query(req, "page");
@@ -188,30 +188,33 @@ static int html_list(const struct web_site *site, const struct web_req *req,
     if (rc == URS_OK && w.seen > w.skip + w.want && page < MAX_PAGES)
         rc = sbuf_printf(b, "<a href=\"?page=%lld\">Older &rarr;</a>", page + 1);
     if (rc == URS_OK)
-        rc = sbuf_printf(b, "</nav>\n<p><a href=\"%s/m/%s.atom\">Atom feed</a> &middot; "
-                            "<a href=\"%s/p/%s\">Change your filters</a></p>\n",
+        rc = sbuf_printf(b,
+                         "</nav>\n<p><a href=\"%s/m/%s.atom\">Atom feed</a> &middot; "
+                         "<a href=\"%s/p/%s\">Change your filters</a></p>\n",
                          site->prefix, req->arg, site->prefix, req->arg);
     if (rc == URS_OK)
         rc = web_page_end(b);
     return rc;
 }
 
-static int atom_feed(const struct web_site *site, const struct web_req *req,
-                     struct web_resp *resp, const struct db_subscriber *s)
+static int atom_feed(const struct web_site *site, const struct web_req *req, struct web_resp *resp,
+                     const struct db_subscriber *s)
 {
     struct sbuf *b = &resp->body;
     char now[40];
     text_format_time(req->now, now, sizeof now);
     resp->content_type = "application/atom+xml; charset=utf-8";
-    int rc = sbuf_printf(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-                            "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
-                            "<id>urn:urscout:matches:%lld</id>\n<title>",
+    int rc = sbuf_printf(b,
+                         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                         "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+                         "<id>urn:urscout:matches:%lld</id>\n<title>",
                          (long long)s->id);
     if (rc == URS_OK)
         rc = web_esc(b, site->site_name);
     if (rc == URS_OK)
-        rc = sbuf_printf(b, ": your matches</title>\n<updated>%s</updated>\n"
-                            "<author><name>",
+        rc = sbuf_printf(b,
+                         ": your matches</title>\n<updated>%s</updated>\n"
+                         "<author><name>",
                          now);
     if (rc == URS_OK)
         rc = web_esc(b, site->site_name);

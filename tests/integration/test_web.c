@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "web/web.h"
-#include "web_util.h"
 #include "web/web_int.h"
+#include "web_util.h"
 
 #define SLOW_CONNS 500 /* RELIABILITY.md H4 */
 
@@ -631,9 +631,8 @@ static void test_preferences(void **state)
     /* no CSRF token, a wrong one, one for another subscriber: 403, nothing written */
     struct snap s = {0};
     wt_snap_take(&w, &s);
-    assert_int_equal(wt_post(&w, path, "discipline=OT&frequency=daily&hour=8&tz=UTC&min_salary=0",
-                             &r),
-                     403);
+    assert_int_equal(
+        wt_post(&w, path, "discipline=OT&frequency=daily&hour=8&tz=UTC&min_salary=0", &r), 403);
     assert_non_null(strstr(r.body, "Nothing was changed"));
     assert_int_equal(wt_post(&w, path, "csrf=123.abc&action=delete", &r), 403);
     struct web_site other = {.hmac_key = NT_KEY, .hmac_key_len = strlen(NT_KEY)};
@@ -648,8 +647,10 @@ static void test_preferences(void **state)
     assert_non_null(strstr(r.body, "Unknown time zone &#39;Mars/Olympus&#39;"));
     (void)snprintf(body, sizeof body, "csrf=%s&frequency=hourly&hour=8&tz=UTC&min_salary=0", csrf);
     assert_int_equal(wt_post(&w, path, body, &r), 400);
-    (void)snprintf(body, sizeof body, "csrf=%s&discipline=XX&frequency=daily&hour=8&tz=UTC"
-                   "&min_salary=0", csrf);
+    (void)snprintf(body, sizeof body,
+                   "csrf=%s&discipline=XX&frequency=daily&hour=8&tz=UTC"
+                   "&min_salary=0",
+                   csrf);
     assert_int_equal(wt_post(&w, path, body, &r), 400);
     /* the unsubscribe token does not open the preferences */
     char upath[256];
@@ -680,8 +681,8 @@ static void test_preferences(void **state)
     assert_non_null(strstr(r.body, "value=\"OT\" checked"));
     assert_non_null(strstr(r.body, "value=\"CA, TX\""));
     /* pause, then delete me: the same as `subscriber remove` */
-    (void)snprintf(body, sizeof body,
-                   "csrf=%s&frequency=daily&hour=8&tz=UTC&min_salary=0&paused=1", csrf);
+    (void)snprintf(body, sizeof body, "csrf=%s&frequency=daily&hour=8&tz=UTC&min_salary=0&paused=1",
+                   csrf);
     assert_int_equal(wt_post(&w, path, body, &r), 303);
     wt_expect_status(&w, "unsubscribed");
     (void)snprintf(body, sizeof body, "csrf=%s&action=delete", csrf);
@@ -719,7 +720,8 @@ static void test_matches(void **state)
     (void)snprintf(atom, sizeof atom, "%s.atom", path);
     assert_int_equal(wt_get(&w, "GET", atom, &r), 200);
     assert_non_null(strstr(r.raw, "\r\nContent-Type: application/atom+xml; charset=utf-8\r\n"));
-    assert_true(strncmp(r.body, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=", 50) == 0);
+    assert_true(strncmp(r.body, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=", 50) ==
+                0);
     assert_int_equal(tu_count(r.body, "<entry>"), 2);
     assert_non_null(strstr(r.body, "<summary>Contoso Care</summary>"));
     /* pages past the end, a bad page number, the unsubscribe token: 404 */
