@@ -54,6 +54,7 @@ struct render {
     struct sbuf lines[3]; /* scratch: the lines under a title */
     char unsub_url[URS_MAX_URL + NOTIFY_TOKEN_MAX + 8];
     char prefs_url[URS_MAX_URL + NOTIFY_TOKEN_MAX + 8]; /* /p/TOKEN: the preferences page */
+    char more_url[URS_MAX_URL + NOTIFY_TOKEN_MAX + 8];  /* /m/TOKEN: all current matches */
     char mailto[URS_MAX_EMAIL + NOTIFY_TOKEN_MAX + 40];
     int rc; /* first error; later writes are skipped */
 };
@@ -301,13 +302,16 @@ static void items(struct render *r)
     }
     if (d->more > 0) {
         put(r, r->text,
-            "%zu more new postings matched your filters. Narrower filters "
+            "%zu more new postings matched your filters: %s\nNarrower filters "
             "bring the closest ones first.\n\n",
-            d->more);
+            d->more, r->more_url);
+        put(r, r->html, "<p style=\"%s\"><a href=\"", CSS_MORE);
+        if (r->rc == URS_OK)
+            r->rc = escape(r->html, r->more_url);
         put(r, r->html,
-            "<p style=\"%s\">%zu more new postings matched your filters. "
+            "\" style=\"%s\">%zu more new postings</a> matched your filters. "
             "Narrower filters bring the closest ones first.</p>\n",
-            CSS_MORE, d->more);
+            CSS_FOOT_LINK, d->more);
     }
 }
 
@@ -420,6 +424,8 @@ static int links(struct render *r, struct err *e)
                           r->d->sub->id, ptoken, e) != URS_OK)
         return URS_EINVAL;
     (void)snprintf(r->prefs_url, sizeof r->prefs_url, "%.*s/p/%s", (int)base, cfg->base_url,
+                   ptoken);
+    (void)snprintf(r->more_url, sizeof r->more_url, "%.*s/m/%s", (int)base, cfg->base_url,
                    ptoken);
     const char *to =
         cfg->unsubscribe_mailto && *cfg->unsubscribe_mailto ? cfg->unsubscribe_mailto : cfg->from;

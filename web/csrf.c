@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* CSRF tokens: an HMAC over what the form acts on and when it was issued. */
+#include "web/csrf.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -7,7 +9,6 @@
 #include <string.h>
 
 #include "common/text.h"
-#include "web/csrf.h"
 
 #define MAC_BYTES   16
 #define SUBJECT_MAX 200

@@ -9,9 +9,9 @@
 #include "common/sbuf.h"
 #include "web/router.h"
 
-#define WEB_CSRF_MAX   64          /* bytes of a token, NUL included */
-#define WEB_CSRF_TTL   (8 * 3600)  /* seconds a form stays usable */
-#define WEB_CSRF_FIELD "csrf"      /* the hidden field's name */
+#define WEB_CSRF_MAX   64         /* bytes of a token, NUL included */
+#define WEB_CSRF_TTL   (8 * 3600) /* seconds a form stays usable */
+#define WEB_CSRF_FIELD "csrf"     /* the hidden field's name */
 
 /*
  * A token "<issued>.<mac>" for subject (what the form acts on, e.g. "p:12"): mac is

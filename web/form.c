@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Form bodies: urlencoded and multipart/form-data, decoded into bounded fields. */
+#include "web/form.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include "web/form.h"
 
 static int hex_value(char c)
 {
@@ -90,7 +90,8 @@ static int parse_urlencoded(const char *b, size_t n, struct web_form *f)
             int rc = decode(b + at, name_n, true, &name);
             if (rc == URS_OK)
                 rc = decode(eq + 1, pair - name_n - 1, false, &value);
-            if (rc == URS_OK && memchr(value, '=', strlen(value)) && !memchr(eq + 1, '%', pair - name_n - 1))
+            if (rc == URS_OK && memchr(value, '=', strlen(value)) &&
+                !memchr(eq + 1, '%', pair - name_n - 1))
                 rc = URS_EPARSE; /* a raw '=' in a value: not what a browser sends */
             if (rc != URS_OK) {
                 free(name);
@@ -217,8 +218,7 @@ int web_form_parse(const char *content_type, const char *body, size_t len, struc
     int rc;
     if (content_type && strncasecmp(content_type, "multipart/form-data", 19) == 0) {
         char boundary[WEB_MAX_BOUNDARY + 1];
-        if (!find_param(content_type, strlen(content_type), "boundary", boundary,
-                        sizeof boundary))
+        if (!find_param(content_type, strlen(content_type), "boundary", boundary, sizeof boundary))
             return URS_EPARSE;
         rc = parse_multipart(body, len, boundary, f);
     } else {

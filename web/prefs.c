@@ -114,8 +114,7 @@ static int read_states(const char *v, struct db_subscriber *s, char *why, size_t
         }
         if (k < 0 || k >= STATE_COUNT)
             return bad(why, size,
-                       "Unknown state '%.20s': use two-letter codes (TX, CA), COMPACT or ANY.",
-                       p);
+                       "Unknown state '%.20s': use two-letter codes (TX, CA), COMPACT or ANY.", p);
         s->states |= 1ULL << k;
         p += n;
     }
@@ -201,8 +200,7 @@ static int read_form(const struct web_form *f, struct db_subscriber *s, char *wh
         (void)bad(why, size, "The keywords are too long.%s", "");
     if (rc == 0)
         rc = read_excludes(web_form_get(f, "exclude"), s, why, size);
-    int freq = db_frequency_parse(web_form_get(f, "frequency") ? web_form_get(f, "frequency")
-                                                                : "");
+    int freq = db_frequency_parse(web_form_get(f, "frequency") ? web_form_get(f, "frequency") : "");
     if (rc == 0 && freq < 0)
         rc = bad(why, size, "Choose daily, weekly or monthly.%s", "");
     if (rc == 0)
@@ -224,14 +222,19 @@ static int read_form(const struct web_form *f, struct db_subscriber *s, char *wh
 
 static int checkbox(struct sbuf *b, const char *field, const char *value, bool on)
 {
-    int rc = sbuf_printf(b, "<label class=\"opt\"><input type=\"checkbox\" name=\"%s\" value=\"",
-                         field);
+    int rc =
+        sbuf_printf(b, "<label class=\"opt\"><input type=\"checkbox\" name=\"%s\" value=\"", field);
     if (rc == URS_OK)
         rc = web_esc(b, value);
     if (rc == URS_OK)
         rc = sbuf_printf(b, "\"%s> ", on ? " checked" : "");
+    /* what a person reads: "full time", "not stated" */
+    char shown[32];
+    (void)snprintf(shown, sizeof shown, "%s", strcmp(value, "unknown") == 0 ? "not stated" : value);
+    for (char *p = shown; *p; p++)
+        *p = *p == '_' ? ' ' : *p;
     if (rc == URS_OK)
-        rc = web_esc(b, value);
+        rc = web_esc(b, shown);
     if (rc == URS_OK)
         rc = sbuf_puts(b, "</label>\n");
     return rc;

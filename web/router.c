@@ -10,8 +10,8 @@
 
 static bool arg_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
 }
 
 bool web_route_match(const char *pattern, const char *path, char arg[WEB_MAX_ARG + 1])
@@ -40,9 +40,8 @@ bool web_route_match(const char *pattern, const char *path, char arg[WEB_MAX_ARG
     return true;
 }
 
-int web_route_find(const struct web_route *const *tables, const char *path,
-                   enum web_method method, const struct web_route **out,
-                   char arg[WEB_MAX_ARG + 1], unsigned *allow)
+int web_route_find(const struct web_route *const *tables, const char *path, enum web_method method,
+                   const struct web_route **out, char arg[WEB_MAX_ARG + 1], unsigned *allow)
 {
     unsigned want = method == WEB_HEAD ? WEB_GET : (unsigned)method;
     *allow = 0;
@@ -90,8 +89,7 @@ int web_site_prefix(struct web_site *site, const char *base_url, struct err *e)
         return err_set(e, URS_EINVAL, "[web] base_url: the path is over %zu bytes",
                        sizeof site->prefix - 1);
     for (size_t i = 0; i < n; i++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/",
-                    path[i]))
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/", path[i]))
             return err_set(e, URS_EINVAL,
                            "[web] base_url: the path may hold only letters, digits, '-', '.', "
                            "'_', '~' and '/'");

@@ -35,10 +35,10 @@ struct web_site {
 /* One request, as a handler sees it. Everything borrowed for the handler's call. */
 struct web_req {
     enum web_method method;
-    const char *path;         /* the target's path without the prefix and the query */
+    const char *path;          /* the target's path without the prefix and the query */
     char arg[WEB_MAX_ARG + 1]; /* the {} segment of the matched pattern, "" when none */
-    void *conn;               /* the server's connection (web_req_query); NULL in tests */
-    const char *body;         /* POST body (bounded by WEB_MAX_BODY), "" otherwise */
+    void *conn;                /* the server's connection (web_req_query); NULL in tests */
+    const char *body;          /* POST body (bounded by WEB_MAX_BODY), "" otherwise */
     size_t body_len;
     const char *content_type; /* NULL when absent */
     const char *cookie;       /* the Cookie header, NULL when absent */
@@ -94,9 +94,8 @@ struct web_route {
  * (*allow gets the union of the methods those patterns take); 404 when none matched.
  * HEAD matches routes with WEB_GET.
  */
-int web_route_find(const struct web_route *const *tables, const char *path,
-                   enum web_method method, const struct web_route **out,
-                   char arg[WEB_MAX_ARG + 1], unsigned *allow);
+int web_route_find(const struct web_route *const *tables, const char *path, enum web_method method,
+                   const struct web_route **out, char arg[WEB_MAX_ARG + 1], unsigned *allow);
 
 /* True when path matches pattern; arg (may be NULL) gets the {} segment. */
 bool web_route_match(const char *pattern, const char *path, char arg[WEB_MAX_ARG + 1]);

@@ -23,11 +23,8 @@
 #define MEMORY_LIMIT    (WEB_MAX_HEADER + 8192) /* per connection: the head and read buffer */
 
 const struct web_route *const web_route_tables[] = {
-    web_static_routes,
-    web_unsubscribe_routes,
-    web_prefs_routes,
-    web_coach_routes,
-    NULL,
+    web_static_routes, web_unsubscribe_routes, web_prefs_routes, web_matches_routes,
+    web_coach_routes,  NULL,
 };
 
 struct web_server {
@@ -110,16 +107,15 @@ static int check_head(struct MHD_Connection *c, const char *method, const char *
     return 0;
 }
 
-static void log_request(const struct web_server *s, const char *method, const char *url,
-                        int status, const struct pending *p)
+static void log_request(const struct web_server *s, const char *method, const char *url, int status,
+                        const struct pending *p)
 {
     if (log_level_current < LOG_LVL_INFO)
         return;
     char path[96];
     web_path_for_log(web_route_tables, &s->site, url, path, sizeof path);
-    log_info("web: method=%s path=%s status=%d ms=%lld",
-             parse_method(method) ? method : "-", path, status,
-             (long long)(now_ms() - p->started));
+    log_info("web: method=%s path=%s status=%d ms=%lld", parse_method(method) ? method : "-", path,
+             status, (long long)(now_ms() - p->started));
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *c, const struct web_resp *r, bool close)
@@ -128,10 +124,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, const struct web_resp
         r->body.len, r->body.data ? r->body.data : (char *)"", MHD_RESPMEM_MUST_COPY);
     if (!mr)
         return MHD_NO;
-    bool ok = MHD_add_response_header(mr, "Content-Type", r->content_type) == MHD_YES &&
-              MHD_add_response_header(mr, "Cache-Control",
-                                      r->cacheable ? "public, max-age=3600" : "no-store") ==
-                  MHD_YES;
+    bool ok =
+        MHD_add_response_header(mr, "Content-Type", r->content_type) == MHD_YES &&
+        MHD_add_response_header(mr, "Cache-Control",
+                                r->cacheable ? "public, max-age=3600" : "no-store") == MHD_YES;
     for (size_t i = 0; ok && web_security_headers[i]; i += 2)
         ok = MHD_add_response_header(mr, web_security_headers[i], web_security_headers[i + 1]) ==
              MHD_YES;
@@ -156,8 +152,8 @@ static void fill_client(struct MHD_Connection *c, char *out, size_t size)
         (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
                         (socklen_t)size);
     else if (sa->sa_family == AF_INET6)
-        (void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                        out, (socklen_t)size);
+        (void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                        (socklen_t)size);
 }
 
 static enum MHD_Result answer(struct web_server *s, struct MHD_Connection *c, const char *method,
@@ -196,9 +192,8 @@ static enum MHD_Result answer(struct web_server *s, struct MHD_Connection *c, co
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     struct web_server *s = cls;
@@ -364,13 +359,13 @@ int web_server_open(const struct web_opts *o, struct db *db, struct web_server *
         return err_set(e, URS_ENOMEM, "web: out of memory");
     s->listen_fd = -1;
     s->o = *o;
-    s->site = (struct web_site){.db = db,
-                                .hmac_key = o->hmac_key,
-                                .hmac_key_len = o->hmac_key_len,
-                                .site_name = o->site_name && *o->site_name ? o->site_name
-                                                                           : "urscout",
-                                .base_url = o->base_url ? o->base_url : "",
-                                .cfg = o->cfg};
+    s->site =
+        (struct web_site){.db = db,
+                          .hmac_key = o->hmac_key,
+                          .hmac_key_len = o->hmac_key_len,
+                          .site_name = o->site_name && *o->site_name ? o->site_name : "urscout",
+                          .base_url = o->base_url ? o->base_url : "",
+                          .cfg = o->cfg};
     int rc = web_site_prefix(&s->site, o->base_url, e);
     if (rc == URS_OK)
         rc = bind_listener(s, e);

@@ -30,8 +30,8 @@ static int unsubscribe(const struct web_site *site, const struct db_subscriber *
     return 200;
 }
 
-int web_load_subscriber(const struct web_site *site, const char *token,
-                        enum notify_purpose purpose, struct db_subscriber *sub)
+int web_load_subscriber(const struct web_site *site, const char *token, enum notify_purpose purpose,
+                        struct db_subscriber *sub)
 {
     int64_t id = 0;
     struct err e;
@@ -85,8 +85,8 @@ static int handle_unsubscribe(const struct web_site *site, const struct web_req 
     db_subscriber_init(&sub);
     int code = web_load_subscriber(site, req->arg, NOTIFY_TOKEN_UNSUBSCRIBE, &sub);
     bool post = req->method == WEB_POST;
-    bool confirmed = post && code == 200 && web_form_one_click(req->content_type, req->body,
-                                                               req->body_len);
+    bool confirmed =
+        post && code == 200 && web_form_one_click(req->content_type, req->body, req->body_len);
     if (confirmed)
         code = unsubscribe(site, &sub, req->now);
     bool gone = sub.status == DB_SUB_UNSUBSCRIBED || confirmed;

@@ -48,10 +48,10 @@ struct web_server;
 
 /* ---- limits (every one of them bounds what a client can make the server hold) ---- */
 
-#define WEB_MAX_HEADER   8192  /* bytes of the request line and headers (431 beyond) */
-#define WEB_MAX_TARGET   2048  /* bytes of the request target (414 beyond) */
-#define WEB_MAX_HEADERS  64    /* header fields in one request (431 beyond) */
-#define WEB_MAX_BODY     16384 /* bytes of a request body (413 beyond) */
+#define WEB_MAX_HEADER   8192         /* bytes of the request line and headers (431 beyond) */
+#define WEB_MAX_TARGET   2048         /* bytes of the request target (414 beyond) */
+#define WEB_MAX_HEADERS  64           /* header fields in one request (431 beyond) */
+#define WEB_MAX_BODY     16384        /* bytes of a request body (413 beyond) */
 #define WEB_MAX_RESPONSE (512 * 1024) /* bytes of one response body */
 
 #define WEB_DEFAULT_TIMEOUT_MS 10000 /* a connection idle this long is closed */

@@ -3,13 +3,12 @@
 #ifndef URSCOUT_WEB_WEB_INT_H
 #define URSCOUT_WEB_WEB_INT_H
 
+#include "notifier/notifier.h"
 #include "web/csrf.h"
 #include "web/form.h"
 #include "web/page.h"
 #include "web/router.h"
 #include "web/web.h"
-
-#include "notifier/notifier.h"
 
 struct db_subscriber;
 
@@ -18,6 +17,7 @@ struct db_subscriber;
 extern const struct web_route web_static_routes[];      /* web/page.c: /style.css */
 extern const struct web_route web_unsubscribe_routes[]; /* web/unsubscribe.c: /u/TOKEN */
 extern const struct web_route web_prefs_routes[];       /* web/prefs.c: /p/TOKEN */
+extern const struct web_route web_matches_routes[];     /* web/matches.c: /m/TOKEN(.atom) */
 extern const struct web_route web_coach_routes[];       /* web/coach.c: /coach/... */
 
 /* Every table the server serves, in match order, NULL-terminated (web/server.c). */
@@ -36,7 +36,7 @@ URS_NODISCARD int web_dispatch(const struct web_site *site, struct web_req *req,
  * Verify token for purpose and load its subscriber into sub (initialised by the caller).
  * Returns 200, 404 (bad token, or no such subscriber: nothing read) or 503 (database).
  */
-int web_load_subscriber(const struct web_site *site, const char *token,
-                        enum notify_purpose purpose, struct db_subscriber *sub);
+int web_load_subscriber(const struct web_site *site, const char *token, enum notify_purpose purpose,
+                        struct db_subscriber *sub);
 
 #endif

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "web/web.h"
-#include "web_util.h"
 #include "web/web_int.h"
+#include "web_util.h"
 
 #define SLOW_CONNS 500 /* RELIABILITY.md H4 */
 
@@ -631,9 +631,8 @@ static void test_preferences(void **state)
     /* no CSRF token, a wrong one, one for another subscriber: 403, nothing written */
     struct snap s = {0};
     wt_snap_take(&w, &s);
-    assert_int_equal(wt_post(&w, path, "discipline=OT&frequency=daily&hour=8&tz=UTC&min_salary=0",
-                             &r),
-                     403);
+    assert_int_equal(
+        wt_post(&w, path, "discipline=OT&frequency=daily&hour=8&tz=UTC&min_salary=0", &r), 403);
     assert_non_null(strstr(r.body, "Nothing was changed"));
     assert_int_equal(wt_post(&w, path, "csrf=123.abc&action=delete", &r), 403);
     struct web_site other = {.hmac_key = NT_KEY, .hmac_key_len = strlen(NT_KEY)};
@@ -648,8 +647,10 @@ static void test_preferences(void **state)
     assert_non_null(strstr(r.body, "Unknown time zone &#39;Mars/Olympus&#39;"));
     (void)snprintf(body, sizeof body, "csrf=%s&frequency=hourly&hour=8&tz=UTC&min_salary=0", csrf);
     assert_int_equal(wt_post(&w, path, body, &r), 400);
-    (void)snprintf(body, sizeof body, "csrf=%s&discipline=XX&frequency=daily&hour=8&tz=UTC"
-                   "&min_salary=0", csrf);
+    (void)snprintf(body, sizeof body,
+                   "csrf=%s&discipline=XX&frequency=daily&hour=8&tz=UTC"
+                   "&min_salary=0",
+                   csrf);
     assert_int_equal(wt_post(&w, path, body, &r), 400);
     /* the unsubscribe token does not open the preferences */
     char upath[256];
@@ -680,8 +681,8 @@ static void test_preferences(void **state)
     assert_non_null(strstr(r.body, "value=\"OT\" checked"));
     assert_non_null(strstr(r.body, "value=\"CA, TX\""));
     /* pause, then delete me: the same as `subscriber remove` */
-    (void)snprintf(body, sizeof body,
-                   "csrf=%s&frequency=daily&hour=8&tz=UTC&min_salary=0&paused=1", csrf);
+    (void)snprintf(body, sizeof body, "csrf=%s&frequency=daily&hour=8&tz=UTC&min_salary=0&paused=1",
+                   csrf);
     assert_int_equal(wt_post(&w, path, body, &r), 303);
     wt_expect_status(&w, "unsubscribed");
     (void)snprintf(body, sizeof body, "csrf=%s&action=delete", csrf);
@@ -692,6 +693,51 @@ static void test_preferences(void **state)
     char *log = tu_read_file(w.log, NULL);
     assert_non_null(strstr(log, "path=/jobs/p/[token] status=303"));
     assert_null(strstr(log, strchr(path, '.') + 1));
+    free(log);
+    wt_close(&w);
+}
+
+/* ---- all matches: /m/TOKEN and its Atom feed ---- */
+
+static void test_matches(void **state)
+{
+    (void)state;
+    struct web w;
+    wt_open(&w);
+    char *fixture = tu_path(tu_source_dir(), "tests/fixtures/e2e/postings.jsonl");
+    wt_run_ok(&w, "import", fixture, NULL);
+    free(fixture);
+    wt_start(&w, "2000", "64");
+    char path[256], atom[300];
+    struct resp r;
+    prefs_path(&w, path, sizeof path);
+    memcpy(path + 6, "m", 1); /* /jobs/p/ -> /jobs/m/ */
+    assert_int_equal(wt_get(&w, "GET", path, &r), 200);
+    assert_non_null(strstr(r.raw, "\r\nCache-Control: no-store\r\n"));
+    assert_int_equal(tu_count(r.body, "<li>"), 2);
+    assert_non_null(strstr(r.body, "Occupational Therapist Utilization Review Specialist"));
+    assert_non_null(strstr(r.body, "href=\"https://careers.example.com/jobs/ot-1\""));
+    (void)snprintf(atom, sizeof atom, "%s.atom", path);
+    assert_int_equal(wt_get(&w, "GET", atom, &r), 200);
+    assert_non_null(strstr(r.raw, "\r\nContent-Type: application/atom+xml; charset=utf-8\r\n"));
+    assert_true(strncmp(r.body, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=", 50) ==
+                0);
+    assert_int_equal(tu_count(r.body, "<entry>"), 2);
+    assert_non_null(strstr(r.body, "<summary>Contoso Care</summary>"));
+    /* pages past the end, a bad page number, the unsubscribe token: 404 */
+    char more[320];
+    (void)snprintf(more, sizeof more, "%s?page=2", path);
+    assert_int_equal(wt_get(&w, "GET", more, &r), 404);
+    (void)snprintf(more, sizeof more, "%s?page=-1", path);
+    assert_int_equal(wt_get(&w, "GET", more, &r), 404);
+    (void)snprintf(more, sizeof more, "/jobs/m/%s", w.token);
+    assert_int_equal(wt_get(&w, "GET", more, &r), 404);
+    (void)snprintf(more, sizeof more, "/jobs/m/%s.atom", w.token);
+    assert_int_equal(wt_get(&w, "GET", more, &r), 404);
+    assert_int_equal(wt_post(&w, path, "x=1", &r), 405);
+    assert_int_equal(wt_signal(&w, SIGTERM), 0);
+    char *log = tu_read_file(w.log, NULL);
+    assert_non_null(strstr(log, "path=/jobs/m/[token].atom status=200"));
     free(log);
     wt_close(&w);
 }
@@ -741,6 +787,7 @@ int main(void)
         cmocka_unit_test(test_oversize_head),
         cmocka_unit_test(test_slowloris),
         cmocka_unit_test(test_preferences),
+        cmocka_unit_test(test_matches),
         cmocka_unit_test(test_command_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -196,7 +196,8 @@ static void test_pages_and_dispatch(void **state)
         web_resp_init(&r);
         assert_int_equal(web_resp_page_status(&r, &site, statuses[i]), URS_OK);
         assert_int_equal(r.status, statuses[i]);
-        assert_non_null(strstr(sbuf_str(&r.body), "<link rel=\"stylesheet\" href=\"/jobs/style.css\">"));
+        assert_non_null(
+            strstr(sbuf_str(&r.body), "<link rel=\"stylesheet\" href=\"/jobs/style.css\">"));
         assert_non_null(strstr(sbuf_str(&r.body), "Jobs &lt;&amp;&gt; &quot;UR&quot;"));
         assert_null(strstr(sbuf_str(&r.body), "<&>"));
         assert_non_null(strstr(sbuf_str(&r.body), web_status_reason(statuses[i])));
@@ -260,7 +261,7 @@ static void test_csrf(void **state)
     assert_true(web_csrf_check(&site, "p:12", tok, now));
     assert_true(web_csrf_check(&site, "p:12", tok, now + WEB_CSRF_TTL));
     assert_false(web_csrf_check(&site, "p:12", tok, now + WEB_CSRF_TTL + 1)); /* expired */
-    assert_false(web_csrf_check(&site, "p:12", tok, now - 3600));            /* from the future */
+    assert_false(web_csrf_check(&site, "p:12", tok, now - 3600));             /* from the future */
     assert_false(web_csrf_check(&site, "p:13", tok, now));                    /* another subject */
     assert_false(web_csrf_check(&other, "p:12", tok, now));                   /* another key */
     assert_false(web_csrf_check(&site, "p:12", NULL, now));
@@ -335,8 +336,8 @@ static void test_form_fields(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_form_urlencoded),   cmocka_unit_test(test_form_multipart),
-        cmocka_unit_test(test_form_fields),       cmocka_unit_test(test_routes_and_log_paths),
+        cmocka_unit_test(test_form_urlencoded),    cmocka_unit_test(test_form_multipart),
+        cmocka_unit_test(test_form_fields),        cmocka_unit_test(test_routes_and_log_paths),
         cmocka_unit_test(test_pages_and_dispatch), cmocka_unit_test(test_csrf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
