@@ -81,8 +81,8 @@ int db_coach_find(struct db *db, const char *login, int64_t *coach_id, char **pw
         rc = err_set(e, URS_ENOTFOUND, "no coach named '%.80s' (add one with 'urscout coach add')",
                      login);
     if (rc == URS_OK && n > 1)
-        rc = err_set(e, URS_EINVAL, "several coaches have the address '%.80s': use the name",
-                     login);
+        rc =
+            err_set(e, URS_EINVAL, "several coaches have the address '%.80s': use the name", login);
     if (rc != URS_OK) {
         free(hash);
         return rc;
@@ -161,8 +161,8 @@ int db_coach_session_add(struct db *db, const uint8_t id_hash[DB_SESSION_HASH_LE
 }
 
 int db_coach_session_get(struct db *db, const uint8_t id_hash[DB_SESSION_HASH_LEN],
-                         int64_t idle_since, int64_t created_since, int64_t now,
-                         int64_t *coach_id, struct err *e)
+                         int64_t idle_since, int64_t created_since, int64_t now, int64_t *coach_id,
+                         struct err *e)
 {
     *coach_id = 0;
     sqlite3_stmt *st;
@@ -206,8 +206,7 @@ int db_coach_sessions_end(struct db *db, int64_t coach_id, struct err *e)
                         "end coach sessions", e);
 }
 
-int db_coach_sessions_purge(struct db *db, int64_t idle_since, int64_t created_since,
-                            struct err *e)
+int db_coach_sessions_purge(struct db *db, int64_t idle_since, int64_t created_since, struct err *e)
 {
     sqlite3_stmt *st;
     if (db_prepare(db, "DELETE FROM coach_sessions WHERE last_seen < ?1 OR created_at < ?2", &st,

@@ -10,13 +10,14 @@
 #include "db/db.h"
 #include "web/web_int.h"
 
-#define COOKIE_NAME    "urs_coach"
-#define NAME_BYTES     128  /* a coach or cohort name as shown */
-#define NOTE_BYTES     1000 /* a coach's note, as the CLI allows */
-#define SEARCH_LIMIT   20   /* search results on the cohort page */
-#define LOGIN_SUBJECT  "coach-login"
+#define COOKIE_NAME   "urs_coach"
+#define NAME_BYTES    128  /* a coach or cohort name as shown */
+#define NOTE_BYTES    1000 /* a coach's note, as the CLI allows */
+#define SEARCH_LIMIT  20   /* search results on the cohort page */
+#define LOGIN_SUBJECT "coach-login"
 #define NOTE_INPUT                                                                                 \
-    "<input name=\"note\" type=\"text\" maxlength=\"1000\" placeholder=\"note for the cohort (optional)\""     \
+    "<input name=\"note\" type=\"text\" maxlength=\"1000\" placeholder=\"note for the cohort "     \
+    "(optional)\""                                                                                 \
     " aria-label=\"note\">"
 
 /* ---- session cookie ---- */
@@ -31,7 +32,8 @@ static bool cookie_value(const char *header, char out[WEB_SESSION_HEX_LEN + 1])
             s++;
         const char *end = strchr(s, ';');
         size_t len = end ? (size_t)(end - s) : strlen(s);
-        if (len == name_len + 1 + WEB_SESSION_HEX_LEN && strncmp(s, COOKIE_NAME "=", name_len + 1) == 0) {
+        if (len == name_len + 1 + WEB_SESSION_HEX_LEN &&
+            strncmp(s, COOKIE_NAME "=", name_len + 1) == 0) {
             memcpy(out, s + name_len + 1, WEB_SESSION_HEX_LEN);
             out[WEB_SESSION_HEX_LEN] = '\0';
             return true;
@@ -103,15 +105,16 @@ static int login_page(struct web_resp *resp, const struct web_site *site, int64_
     if (rc == URS_OK)
         rc = web_csrf_field(b, site, LOGIN_SUBJECT, now);
     if (rc == URS_OK)
-        rc = sbuf_printf(b,
-                         "<label>Name or email<br><input name=\"login\" type=\"text\" required maxlength=\"%d\""
-                         " autocomplete=\"username\"></label>\n"
-                         "<label>Password<br><input name=\"password\" type=\"password\" required"
-                         " maxlength=\"%d\" autocomplete=\"current-password\"></label>\n"
-                         "<button type=\"submit\">Sign in</button>\n</form>\n"
-                         "<p>No password yet? Ask the operator to run "
-                         "<code>urscout coach passwd YOUR-NAME</code>.</p>\n",
-                         WEB_LOGIN_MAX, WEB_PASSWORD_MAX);
+        rc = sbuf_printf(
+            b,
+            "<label>Name or email<br><input name=\"login\" type=\"text\" required maxlength=\"%d\""
+            " autocomplete=\"username\"></label>\n"
+            "<label>Password<br><input name=\"password\" type=\"password\" required"
+            " maxlength=\"%d\" autocomplete=\"current-password\"></label>\n"
+            "<button type=\"submit\">Sign in</button>\n</form>\n"
+            "<p>No password yet? Ask the operator to run "
+            "<code>urscout coach passwd YOUR-NAME</code>.</p>\n",
+            WEB_LOGIN_MAX, WEB_PASSWORD_MAX);
     if (rc == URS_OK)
         rc = web_page_end(b);
     return rc;
@@ -147,9 +150,8 @@ static int login_post(const struct web_site *site, const struct web_req *req, st
     if (l.result == WEB_LOGIN_LOCKED) {
         char text[200], secs[32];
         long minutes = (long)((l.retry_after + 59) / 60);
-        (void)snprintf(text, sizeof text,
-                       "Too many failed sign-ins. Try again in %ld minute%s.", minutes,
-                       minutes == 1 ? "" : "s");
+        (void)snprintf(text, sizeof text, "Too many failed sign-ins. Try again in %ld minute%s.",
+                       minutes, minutes == 1 ? "" : "s");
         (void)snprintf(secs, sizeof secs, "%lld", (long long)l.retry_after);
         (void)web_resp_header(resp, "Retry-After", secs);
         resp->status = 429;
@@ -225,8 +227,8 @@ struct list_ctx {
 static int cohort_row(void *ctx, const struct db_cohort *c)
 {
     struct list_ctx *l = ctx;
-    l->rc = sbuf_printf(l->b, "<li><a href=\"%s/coach/c/%lld\">", l->site->prefix,
-                        (long long)c->id);
+    l->rc =
+        sbuf_printf(l->b, "<li><a href=\"%s/coach/c/%lld\">", l->site->prefix, (long long)c->id);
     if (l->rc == URS_OK)
         l->rc = web_esc(l->b, c->name);
     if (l->rc == URS_OK)
@@ -359,11 +361,15 @@ static int curation_row(void *ctx, const struct db_curation *k)
     struct cohort_ctx *c = ctx;
     char id[32];
     (void)snprintf(id, sizeof id, "%lld", (long long)k->posting_id);
-    c->rc = sbuf_printf(c->b, "<li class=\"%s\">", k->pinned ? "pinned" : k->hidden ? "hidden"
-                                                                                     : "noted");
+    c->rc = sbuf_printf(c->b, "<li class=\"%s\">",
+                        k->pinned   ? "pinned"
+                        : k->hidden ? "hidden"
+                                    : "noted");
     if (c->rc == URS_OK)
         c->rc = sbuf_printf(c->b, "<span class=\"tag\">%s</span> ",
-                            k->pinned ? "pinned" : k->hidden ? "hidden" : "noted");
+                            k->pinned   ? "pinned"
+                            : k->hidden ? "hidden"
+                                        : "noted");
     if (c->rc == URS_OK)
         c->rc = posting_line(c->b, k->posting_id, k->title, k->employer);
     if (c->rc == URS_OK && k->note) {
@@ -412,9 +418,10 @@ static int search_row(void *ctx, const struct posting *p)
 static int search_part(struct cohort_ctx *c, const struct web_req *req, struct err *e)
 {
     const char *q = web_req_query(req, "q");
-    int rc = sbuf_puts(c->b, "<h2>Find postings</h2>\n<form method=\"get\" class=\"search\">"
-                             "<input name=\"q\" type=\"text\" aria-label=\"search words\" maxlength=\"200\""
-                             " placeholder=\"utilization review remote\" value=\"");
+    int rc = sbuf_puts(
+        c->b, "<h2>Find postings</h2>\n<form method=\"get\" class=\"search\">"
+              "<input name=\"q\" type=\"text\" aria-label=\"search words\" maxlength=\"200\""
+              " placeholder=\"utilization review remote\" value=\"");
     if (rc == URS_OK)
         rc = web_esc(c->b, q ? q : "");
     if (rc == URS_OK)
@@ -452,8 +459,9 @@ static int cohort_page(const struct web_site *site, const struct web_req *req,
     err_clear(&e);
     int rc = page_top(b, site, w, name, req->now);
     if (rc == URS_OK)
-        rc = sbuf_printf(b, "<p><a href=\"%s/coach/c/%lld/preview\">Preview the monthly "
-                            "digest</a></p>\n",
+        rc = sbuf_printf(b,
+                         "<p><a href=\"%s/coach/c/%lld/preview\">Preview the monthly "
+                         "digest</a></p>\n",
                          site->prefix, (long long)cohort_id);
     if (rc == URS_OK && message) {
         rc = sbuf_printf(b, "<p class=\"%s\" role=\"alert\">", notice ? "ok" : "bad");

@@ -13,11 +13,11 @@
 #include "web/web.h"
 
 /* Argon2id cost (OWASP's first choice): 19 MiB, 2 passes, 1 lane; 16-byte salt, 32-byte hash. */
-#define PW_T_COST    2
-#define PW_M_COST    19456
-#define PW_LANES     1
-#define PW_SALT_LEN  16
-#define PW_HASH_LEN  32
+#define PW_T_COST   2
+#define PW_M_COST   19456
+#define PW_LANES    1
+#define PW_SALT_LEN 16
+#define PW_HASH_LEN 32
 /* what a stored hash may ask for before we refuse to run it (database rows are input) */
 #define PW_MAX_M     (256 * 1024)
 #define PW_MAX_T     16
@@ -61,8 +61,7 @@ int web_password_check(const char *pw, struct err *e)
 {
     size_t len = strlen(pw);
     if (len < WEB_PASSWORD_MIN)
-        return err_set(e, URS_EINVAL, "password: at least %d characters, please",
-                       WEB_PASSWORD_MIN);
+        return err_set(e, URS_EINVAL, "password: at least %d characters, please", WEB_PASSWORD_MIN);
     if (len > WEB_PASSWORD_MAX)
         return err_set(e, URS_EINVAL, "password: at most %d bytes", WEB_PASSWORD_MAX);
     for (size_t i = 0; i < len; i++)

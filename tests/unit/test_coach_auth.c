@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for coach sign-in: Argon2id passwords, hashed sessions, lockout, on a real store. */
-#include "testutil.h"
-
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -9,10 +7,11 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "testutil.h"
 #include "web/web.h"
 
-#define PW  "correct horse battery"
-#define T0  1800000000LL
+#define PW "correct horse battery"
+#define T0 1800000000LL
 
 struct fx {
     char *dir;
@@ -158,11 +157,10 @@ static void test_stored_hash_fails_closed(void **state)
 static void test_passwd_by_name_or_address(void **state)
 {
     struct fx *f = *state;
-    set_pw(f, "ana", PW);                    /* names are case-insensitive */
+    set_pw(f, "ana", PW); /* names are case-insensitive */
     set_pw(f, "BEN@example.org", "another good one");
     assert_int_equal(count(f, "SELECT count(*) FROM coach_passwords"), 2);
-    assert_int_equal(count(f, "SELECT count(*) FROM coach_passwords WHERE hash LIKE '%horse%'"),
-                     0);
+    assert_int_equal(count(f, "SELECT count(*) FROM coach_passwords WHERE hash LIKE '%horse%'"), 0);
     struct err e;
     err_clear(&e);
     assert_int_equal(web_coach_passwd(f->db, "nobody", PW, T0, &e), URS_ENOTFOUND);
@@ -290,10 +288,10 @@ static void test_wrong_unknown_and_unset_refused(void **state)
     assert_int_equal(login(f, "", PW, "10.0.0.1", T0, NULL), WEB_LOGIN_REFUSED);
     assert_int_equal(count(f, "SELECT count(*) FROM coach_sessions"), 0);
     /* each counted: the coach, the unknown login, the coach without a password, the client */
-    assert_int_equal(count(f, "SELECT failures FROM coach_login_failures WHERE key = 'ip:10.0.0.1'"),
-                     3);
-    assert_int_equal(count(f, "SELECT failures FROM coach_login_failures WHERE key = 'login:nobody'"),
-                     1);
+    assert_int_equal(
+        count(f, "SELECT failures FROM coach_login_failures WHERE key = 'ip:10.0.0.1'"), 3);
+    assert_int_equal(
+        count(f, "SELECT failures FROM coach_login_failures WHERE key = 'login:nobody'"), 1);
 }
 
 static void test_lockout_with_backoff(void **state)

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
 #include "common/posting.h"
 #include "db/db.h"
+#include "testutil.h"
 #include "web/web_int.h"
 
 #define T0 1800000000LL
@@ -206,8 +206,8 @@ static void test_login_refusals(void **state)
         request(f, WEB_POST, "/coach/login", body, NULL, &r);
         assert_int_equal(r.status, i < 5 ? 403 : 429);
         assert_null(header(&r, "Set-Cookie"));
-        assert_non_null(strstr(sbuf_str(&r.body), i < 5 ? "Wrong name or password"
-                                                        : "Too many failed sign-ins"));
+        assert_non_null(strstr(sbuf_str(&r.body),
+                               i < 5 ? "Wrong name or password" : "Too many failed sign-ins"));
         if (i == 5)
             assert_string_equal(header(&r, "Retry-After"), "60");
         web_resp_free(&r);
@@ -280,8 +280,9 @@ static void test_curate_and_members(void **state)
     web_resp_free(&r);
     assert_int_equal(count(f, "SELECT count(*) FROM curation"), 0);
     /* pin with a note */
-    (void)snprintf(body, sizeof body, "csrf=%s&action=pin&posting=%lld&note=Great+first+job+%%3Cb%%3E",
-                   csrf, (long long)f->posting);
+    (void)snprintf(body, sizeof body,
+                   "csrf=%s&action=pin&posting=%lld&note=Great+first+job+%%3Cb%%3E", csrf,
+                   (long long)f->posting);
     request(f, WEB_POST, path, body, NULL, &r);
     assert_int_equal(r.status, 303);
     assert_string_equal(header(&r, "Location"), path);
