@@ -329,6 +329,9 @@ int web_coach_login(struct db *db, const struct web_auth_policy *p, const char *
         goto out;
     }
     rc = db_login_failures_clear(db, account, e);
+    /* sessions never presented again are deleted here, not left to pile up */
+    if (rc == URS_OK)
+        rc = db_coach_sessions_purge(db, now - p->idle_s, now - p->absolute_s, e);
     if (rc == URS_OK)
         rc = session_new(db, coach_id, now, out->session, e);
     if (rc == URS_OK) {

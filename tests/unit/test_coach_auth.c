@@ -238,6 +238,14 @@ static void test_session_expiry_and_logout(void **state)
     assert_int_equal(web_coach_session(f->db, p, l.session, T0 + p->idle_s, &who, &e), URS_OK);
     assert_int_equal(web_coach_session(f->db, p, l.session, T0 + 2 * p->idle_s + 1, &who, &e),
                      URS_ENOTFOUND);
+    /* a session nobody presents again goes at the next sign-in */
+    struct web_login stale, fresh;
+    assert_int_equal(login(f, "Ana", PW, "10.0.0.1", T0, &stale), WEB_LOGIN_OK);
+    assert_int_equal(count(f, "SELECT count(*) FROM coach_sessions"), 1);
+    int64_t later = T0 + 3 * p->idle_s;
+    assert_int_equal(login(f, "Ana", PW, "10.0.0.1", later, &fresh), WEB_LOGIN_OK);
+    assert_int_equal(count(f, "SELECT count(*) FROM coach_sessions"), 1);
+    assert_int_equal(web_coach_logout(f->db, fresh.session, &e), URS_OK);
     /* logout deletes; the cookie opens nothing afterwards */
     assert_int_equal(login(f, "Ana", PW, "10.0.0.1", T0, &l), WEB_LOGIN_OK);
     assert_int_equal(web_coach_logout(f->db, l.session, &e), URS_OK);
