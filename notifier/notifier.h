@@ -102,7 +102,8 @@ struct notify_item {
     const struct posting *p;
     const char *note; /* the coach's note, may be NULL */
     bool pick;        /* pinned by the subscriber's coach */
-    /* Optional: p's blocks already rendered by notify_render_block for the same now (used for
+    /* Optional: p's blocks already rendered by notify_render_block for the same now, or
+       references to them stored (db_block_ref), put into the message as they are (used for
        items without note or pick when the message's parts are not kept). */
     const struct sbuf *text_qp;
     const struct sbuf *html_qp;
