@@ -24,6 +24,13 @@ struct db;
  */
 URS_NODISCARD int db_open(const char *path, bool create, struct db **out, struct err *e);
 
+/*
+ * The page cache of this connection: kib KiB, or SQLite's default (2,000 KiB) for 0. The
+ * digest build raises it while it writes (B-tree pages are re-read otherwise); the crawl keeps
+ * the default to stay small. URS_OK or URS_EDB.
+ */
+URS_NODISCARD int db_cache_size(struct db *db, long kib, struct err *e);
+
 /* Close; accepts NULL. */
 void db_close(struct db *db);
 

@@ -83,6 +83,8 @@ struct due_slot {
     int64_t next;
 };
 
+#define DIGEST_CACHE_KIB 16384 /* the database page cache while digests are recorded */
+
 struct build {
     struct db *db;
     const struct config *cfg;
