@@ -91,6 +91,7 @@ struct config {
     long rate_per_minute;    /* default 60 */
     int64_t max_age;         /* retry queued mail this long, default 2 days */
     long bounce_limit;       /* hard bounces before a subscriber is bounced, default 3 */
+    long max_items;          /* postings shown in one digest, default 25 (0: the default) */
     char *unsubscribe_mailto;/* mailto address for List-Unsubscribe */
     char *hmac_key;          /* secret: from hmac_key_file or URSCOUT_HMAC_KEY */
     size_t hmac_key_len;

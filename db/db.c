@@ -262,7 +262,8 @@ static int configure(struct db *db, bool writable, struct err *e)
     if (!writable)
         return URS_OK;
     if (exec(db, "PRAGMA journal_mode = WAL", "enable WAL", e) != URS_OK ||
-        exec(db, "PRAGMA synchronous = FULL", "set synchronous", e) != URS_OK)
+        exec(db, "PRAGMA synchronous = FULL", "set synchronous", e) != URS_OK ||
+        exec(db, "PRAGMA cache_size = -16384", "set cache size", e) != URS_OK)
         return URS_EDB;
     return URS_OK;
 }

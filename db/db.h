@@ -338,12 +338,36 @@ URS_NODISCARD int db_keyword_hits(struct db *db, const char *keywords, int64_t m
                                   db_id_fn fn, void *ctx, struct err *e);
 
 /*
+ * Every posting id summarised as "N more" in digests recorded at or after since, per digest
+ * (ids ascending, borrowed for the call). A fn returning non-zero stops the walk
+ * (URS_EINVAL). A malformed summary is URS_EDB naming its row.
+ */
+typedef int (*db_summary_fn)(void *ctx, int64_t subscriber_id, const int64_t *ids, size_t n);
+URS_NODISCARD int db_digest_summaries(struct db *db, int64_t since, db_summary_fn fn, void *ctx,
+                                      struct err *e);
+
+/*
  * (subscriber, fingerprint) pairs already sent, for the fingerprints of the candidates: a
  * posting counts as sent when any posting with its fingerprint was sent.
  */
 typedef int (*db_sent_fn)(void *ctx, int64_t subscriber_id, const char *fingerprint);
 URS_NODISCARD int db_digest_sent_pairs(struct db *db, int64_t since, db_sent_fn fn, void *ctx,
                                        struct err *e);
+
+/*
+ * Stored blocks. A digest build renders each posting's block once; storing it once and
+ * putting a reference in each message (instead of the same kilobyte in thousands of
+ * messages) keeps the outbox small. A reference is DB_BLOCK_REF_LEN bytes: NUL, 0x01 and the
+ * block id as 8 bytes big-endian; a NUL never occurs in a message otherwise (7bit and
+ * quoted-printable only). Every function here that returns a message returns it resolved.
+ */
+#define DB_BLOCK_REF_LEN 10
+#define DB_MAX_RESOLVED  (4 * 1024 * 1024) /* bytes of a message with its blocks put in */
+/* Store a block (within the caller's transaction, if any); *id gets its id. */
+URS_NODISCARD int db_digest_block_add(struct db *db, int64_t now, const char *data, size_t len,
+                                      int64_t *id, struct err *e);
+/* The reference to block id. */
+void db_block_ref(unsigned char out[DB_BLOCK_REF_LEN], int64_t id);
 
 /* One rendered digest and what it holds: recorded together or not at all. */
 struct db_digest_record {
@@ -354,10 +378,14 @@ struct db_digest_record {
     const char *recipient;
     const char *message_id;
     const char *subject;
-    const char *message;           /* the complete RFC 5322 message, CRLF line ends */
+    const char *message;           /* the complete RFC 5322 message, CRLF line ends; may hold
+                                      references to stored blocks (db_block_ref) */
     size_t message_len;            /* 0: nothing new, only the schedule advances */
-    const int64_t *posting_ids;
+    const int64_t *posting_ids; /* one deliveries row each: what the message shows, and picks */
     size_t postings_len;
+    size_t shown_len;               /* postings the message shows (the outbox row's count) */
+    const int64_t *summarised_ids;  /* matches summarised as "N more": delivered, kept compact */
+    size_t summarised_len;
 };
 
 /*

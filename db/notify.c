@@ -697,5 +697,27 @@ int db_curation_each(struct db *db, const char *cohort, db_curation_fn fn, void 
     return out;
 }
 
-/* Schema v2, notify part. */
-const char db_schema_v2_notify[] = "";
+/*
+ * Schema v2, notify part: the postings a digest summarised as "N more" (shown on the
+ * subscriber's all-matches page) count as delivered, but there can be hundreds per digest,
+ * so they are kept as one row per digest (sorted ids, delta varints; db/outbox.c), not as
+ * one deliveries row each.
+ */
+const char db_schema_v2_notify[] =
+    "CREATE TABLE digest_summaries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  postings INTEGER NOT NULL,"
+    "  ids BLOB NOT NULL"
+    ");"
+    "CREATE INDEX digest_summaries_created ON digest_summaries(created_at);"
+    /* A posting's rendered block (encoded text or HTML), stored once per digest build and
+       referenced from every outbox message of that build that shows it (db/outbox.c). */
+    "CREATE TABLE digest_blocks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  created_at INTEGER NOT NULL,"
+    "  body BLOB NOT NULL"
+    ");"
+    "CREATE INDEX digest_blocks_created ON digest_blocks(created_at);"
+    "CREATE INDEX digest_summaries_subscriber ON digest_summaries(subscriber_id);";

@@ -12,10 +12,14 @@
     "schedule, license_states, salary_min, salary_max, salary_period, salary_annual, "             \
     "role_family, ur_role, ur_score, fingerprint"
 
-/* New open postings, plus open postings pinned for any cohort (they may be older). */
+/*
+ * New open postings, plus open postings pinned for any cohort (they may be older); never a
+ * page the classifier found is not a posting (an article, a listing page).
+ */
 static const char sql_candidates[] =
-    "SELECT " POSTING_DIGEST_COLUMNS " FROM postings WHERE closed_at IS NULL AND first_seen >= ?1"
-    " UNION SELECT " POSTING_DIGEST_COLUMNS " FROM postings WHERE closed_at IS NULL AND id IN"
+    "SELECT " POSTING_DIGEST_COLUMNS " FROM postings WHERE closed_at IS NULL AND is_posting = 1"
+    " AND first_seen >= ?1 UNION SELECT " POSTING_DIGEST_COLUMNS " FROM postings"
+    " WHERE closed_at IS NULL AND is_posting = 1 AND id IN"
     " (SELECT posting_id FROM curation WHERE pinned = 1) ORDER BY 1";
 
 static int text_col(sqlite3_stmt *st, int col, char **out)
@@ -207,6 +211,137 @@ static int step_done(struct db *db, sqlite3_stmt *st, const char *what, struct e
     return rc == SQLITE_DONE ? URS_OK : db_fail(db, what, e);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* ids (positive) sorted, as LEB128 deltas into out. URS_OK or URS_ENOMEM / URS_EINVAL. */
+static int summary_encode(const int64_t *ids, size_t n, struct sbuf *out)
+{
+    int64_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return URS_ENOMEM;
+    memcpy(sorted, ids, n * sizeof *sorted);
+    size_t run = 1;
+    while (run < n && sorted[run - 1] < sorted[run])
+        run++;
+    if (run < n) /* the notifier passes them sorted already */
+        qsort(sorted, n, sizeof *sorted, cmp_id);
+    int rc = URS_OK;
+    int64_t prev = 0;
+    for (size_t i = 0; i < n && rc == URS_OK; i++) {
+        if (sorted[i] <= prev) { /* ids are positive and distinct */
+            rc = URS_EINVAL;
+            break;
+        }
+        uint64_t d = (uint64_t)(sorted[i] - prev);
+        prev = sorted[i];
+        unsigned char v[10];
+        size_t k = 0;
+        do {
+            v[k] = (unsigned char)(d & 0x7f);
+            d >>= 7;
+            if (d)
+                v[k] |= 0x80;
+            k++;
+        } while (d);
+        rc = sbuf_append(out, (const char *)v, k);
+    }
+    free(sorted);
+    return rc;
+}
+
+static const char sql_summary_add[] =
+    "INSERT INTO digest_summaries (subscriber_id, created_at, postings, ids) VALUES (?1, ?2, ?3, ?4)";
+
+static int record_summary(struct db *db, const struct db_digest_record *r, struct err *e)
+{
+    struct sbuf blob;
+    sbuf_init(&blob, r->summarised_len * 10 + 16);
+    int rc = summary_encode(r->summarised_ids, r->summarised_len, &blob);
+    if (rc != URS_OK) {
+        sbuf_free(&blob);
+        return err_set(e, rc, "record digest summary: %s",
+                       rc == URS_EINVAL ? "posting ids repeat or are not positive" : "out of memory");
+    }
+    sqlite3_stmt *st;
+    if (db_stmt(db, sql_summary_add, &st, e) != URS_OK) {
+        sbuf_free(&blob);
+        return URS_EDB;
+    }
+    sqlite3_bind_int64(st, 1, r->subscriber_id);
+    sqlite3_bind_int64(st, 2, r->now);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)r->summarised_len);
+    sqlite3_bind_blob64(st, 4, blob.len ? blob.data : "", blob.len, SQLITE_STATIC);
+    rc = step_done(db, st, "record digest summary", e);
+    sqlite3_clear_bindings(st);
+    sbuf_free(&blob);
+    return rc;
+}
+
+int db_digest_summaries(struct db *db, int64_t since, db_summary_fn fn, void *ctx, struct err *e)
+{
+    sqlite3_stmt *st;
+    if (db_prepare(db,
+                   "SELECT id, subscriber_id, postings, ids FROM digest_summaries"
+                   " WHERE created_at >= ?1",
+                   &st, e) != URS_OK)
+        return URS_EDB;
+    sqlite3_bind_int64(st, 1, since);
+    int64_t *ids = NULL;
+    size_t cap = 0;
+    int rc, out = URS_OK;
+    while (out == URS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t row = sqlite3_column_int64(st, 0), count = sqlite3_column_int64(st, 2);
+        const unsigned char *p = sqlite3_column_blob(st, 3);
+        size_t len = (size_t)sqlite3_column_bytes(st, 3);
+        /* every id takes one byte at least: a count past the blob's length is corrupt */
+        if (count < 0 || (uint64_t)count > len || (count > 0 && !p)) {
+            out = err_set(e, URS_EDB, "digest summary %lld: %lld ids in %zu bytes", (long long)row,
+                          (long long)count, len);
+            break;
+        }
+        if ((size_t)count > cap) {
+            int64_t *grown = realloc(ids, (size_t)count * sizeof *grown);
+            if (!grown) {
+                out = err_set(e, URS_ENOMEM, "digest summaries: out of memory");
+                break;
+            }
+            ids = grown;
+            cap = (size_t)count;
+        }
+        size_t n = 0, at = 0;
+        uint64_t prev = 0;
+        while (at < len && n < (size_t)count) {
+            uint64_t d = 0;
+            unsigned shift = 0;
+            while (at < len && shift < 63) {
+                d |= (uint64_t)(p[at] & 0x7f) << shift;
+                shift += 7;
+                if (!(p[at++] & 0x80))
+                    break;
+            }
+            if (d == 0 || d > (uint64_t)INT64_MAX - prev)
+                break;
+            prev += d;
+            ids[n++] = (int64_t)prev;
+        }
+        if (n != (size_t)count || at != len) {
+            out = err_set(e, URS_EDB, "digest summary %lld: malformed id list", (long long)row);
+            break;
+        }
+        if (fn(ctx, sqlite3_column_int64(st, 1), ids, n) != 0)
+            out = err_set(e, URS_EINVAL, "digest summaries: stopped by the caller");
+    }
+    if (out == URS_OK && rc != SQLITE_DONE)
+        out = db_fail(db, "digest summaries", e);
+    sqlite3_finalize(st);
+    free(ids);
+    return out;
+}
+
 static int record_outbox(struct db *db, const struct db_digest_record *r, int64_t *outbox_id,
                          struct err *e)
 {
@@ -218,7 +353,7 @@ static int record_outbox(struct db *db, const struct db_digest_record *r, int64_
     db_bind_text(st, 3, r->message_id);
     db_bind_text(st, 4, r->subject);
     sqlite3_bind_blob64(st, 5, r->message, r->message_len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)r->postings_len);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)r->shown_len);
     sqlite3_bind_int64(st, 7, r->now);
     int rc = step_done(db, st, "record digest in outbox", e);
     sqlite3_clear_bindings(st);
@@ -233,10 +368,12 @@ static int record_outbox(struct db *db, const struct db_digest_record *r, int64_
         sqlite3_bind_int64(st, 3, *outbox_id);
         rc = step_done(db, st, "record deliveries", e);
     }
+    if (rc == URS_OK && r->summarised_len > 0)
+        rc = record_summary(db, r, e);
     if (rc != URS_OK || db_stmt(db, sql_counts_add, &st, e) != URS_OK)
         return URS_EDB;
     sqlite3_bind_int64(st, 1, r->now / 86400);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->postings_len);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->shown_len);
     return step_done(db, st, "count deliveries", e);
 }
 
@@ -288,6 +425,79 @@ static enum db_outbox_status outbox_status_parse(const char *s)
     "o.id, coalesce(o.subscriber_id, 0), coalesce(s.status, 'unsubscribed'), o.recipient, "        \
     "o.message_id, o.subject, o.postings, o.status, o.attempts, o.created_at, o.queued_at, "       \
     "o.next_attempt_at, coalesce(o.last_attempt_at, 0), coalesce(o.sent_at, 0), o.last_error"
+
+void db_block_ref(unsigned char out[DB_BLOCK_REF_LEN], int64_t id)
+{
+    out[0] = 0;
+    out[1] = 1;
+    for (int i = 0; i < 8; i++)
+        out[2 + i] = (unsigned char)((uint64_t)id >> (56 - 8 * i));
+}
+
+static const char sql_block_add[] = "INSERT INTO digest_blocks (created_at, body) VALUES (?1, ?2)";
+static const char sql_block_get[] = "SELECT body FROM digest_blocks WHERE id = ?1";
+
+int db_digest_block_add(struct db *db, int64_t now, const char *data, size_t len, int64_t *id,
+                        struct err *e)
+{
+    sqlite3_stmt *st;
+    if (memchr(data, '\0', len))
+        return err_set(e, URS_EINVAL, "digest block: holds a NUL byte");
+    if (db_stmt(db, sql_block_add, &st, e) != URS_OK)
+        return URS_EDB;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_blob64(st, 2, len ? data : "", len, SQLITE_STATIC);
+    int rc = step_done(db, st, "store digest block", e);
+    sqlite3_clear_bindings(st);
+    *id = rc == URS_OK ? sqlite3_last_insert_rowid(db->sql) : 0;
+    return rc;
+}
+
+/*
+ * The message of outbox row `row` with its block references replaced by the blocks, into out
+ * (reset first). A reference that is cut short or names no block is URS_EDB naming the row.
+ */
+static int resolve(struct db *db, int64_t row, const char *msg, size_t len, struct sbuf *out,
+                   struct err *e)
+{
+    sbuf_reset(out);
+    size_t at = 0;
+    int rc = URS_OK;
+    while (rc == URS_OK && at < len) {
+        const char *nul = memchr(msg + at, '\0', len - at);
+        size_t lit = nul ? (size_t)(nul - (msg + at)) : len - at;
+        if ((rc = sbuf_append(out, msg + at, lit)) != URS_OK)
+            break;
+        at += lit;
+        if (!nul)
+            break;
+        const unsigned char *ref = (const unsigned char *)msg + at;
+        if (len - at < DB_BLOCK_REF_LEN || ref[1] != 1)
+            return err_set(e, URS_EDB, "outbox message %lld: malformed block reference",
+                           (long long)row);
+        uint64_t id = 0;
+        for (int i = 0; i < 8; i++)
+            id = id << 8 | ref[2 + i];
+        at += DB_BLOCK_REF_LEN;
+        sqlite3_stmt *st;
+        if (db_stmt(db, sql_block_get, &st, e) != URS_OK)
+            return URS_EDB;
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            rc = sbuf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+        else if (step == SQLITE_DONE)
+            rc = err_set(e, URS_EDB, "outbox message %lld: block %llu is missing", (long long)row,
+                         (unsigned long long)id);
+        else
+            rc = db_fail(db, "read digest block", e);
+        sqlite3_reset(st);
+    }
+    if (rc == URS_ENOMEM || rc == URS_ELIMIT)
+        return err_set(e, rc, "outbox message %lld: %s", (long long)row,
+                       rc == URS_ELIMIT ? "over the size limit with its blocks" : "out of memory");
+    return rc;
+}
 
 /* Fill r from a row of OUTBOX_COLUMNS (plus the message at column 15 when with_message). */
 static void outbox_from_row(sqlite3_stmt *st, bool with_message, struct db_outbox_row *r)
@@ -370,9 +580,15 @@ static int claim_rows(struct db *db, int64_t now, int64_t lease, size_t limit,
     sqlite3_bind_int64(sel, 1, now);
     sqlite3_bind_int64(sel, 2, (sqlite3_int64)limit);
     int rc = URS_OK, step = SQLITE_DONE;
+    struct sbuf whole;
+    sbuf_init(&whole, DB_MAX_RESOLVED);
     while (rc == URS_OK && b->len < limit && (step = sqlite3_step(sel)) == SQLITE_ROW) {
         struct db_outbox_row r;
         outbox_from_row(sel, true, &r);
+        if ((rc = resolve(db, r.id, r.message, r.message_len, &whole, e)) != URS_OK)
+            break;
+        r.message = whole.data;
+        r.message_len = whole.len;
         r.attempts++;
         r.last_attempt_at = now;
         r.next_attempt_at = now + lease;
@@ -388,6 +604,7 @@ static int claim_rows(struct db *db, int64_t now, int64_t lease, size_t limit,
     }
     if (rc == URS_OK && step != SQLITE_DONE && step != SQLITE_ROW)
         rc = db_fail(db, "read outbox", e);
+    sbuf_free(&whole);
     sqlite3_finalize(sel);
     sqlite3_finalize(upd);
     return rc;
@@ -422,16 +639,25 @@ static int walk_outbox(struct db *db, sqlite3_stmt *st, bool with_message, db_ou
                        void *ctx, size_t *rows, struct err *e)
 {
     int rc, out = URS_OK;
+    struct sbuf whole;
+    sbuf_init(&whole, DB_MAX_RESOLVED);
     *rows = 0;
     while (out == URS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct db_outbox_row r;
         outbox_from_row(st, with_message, &r);
         (*rows)++;
+        if (with_message) {
+            if ((out = resolve(db, r.id, r.message, r.message_len, &whole, e)) != URS_OK)
+                break;
+            r.message = whole.data ? whole.data : "";
+            r.message_len = whole.len;
+        }
         if (fn(ctx, &r) != 0)
             out = err_set(e, URS_EINVAL, "outbox: stopped by the caller");
     }
     if (out == URS_OK && rc != SQLITE_DONE)
         out = db_fail(db, "read outbox", e);
+    sbuf_free(&whole);
     return out;
 }
 
@@ -609,6 +835,19 @@ int db_outbox_purge(struct db *db, int64_t before, size_t *count, struct err *e)
             rc = db_fail(db, "purge outbox", e);
         sqlite3_finalize(st);
     } else if (rc == URS_OK && *count > 0) {
+        rc = URS_EDB;
+    }
+    /* a build's blocks are stamped with the build's time, as are its messages */
+    if (rc == URS_OK &&
+        db_prepare(db,
+                   "DELETE FROM digest_blocks WHERE created_at <= ?1 AND created_at NOT IN"
+                   " (SELECT created_at FROM outbox)",
+                   &st, e) == URS_OK) {
+        sqlite3_bind_int64(st, 1, before);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_fail(db, "purge digest blocks", e);
+        sqlite3_finalize(st);
+    } else if (rc == URS_OK) {
         rc = URS_EDB;
     }
     return db_tx_leave(db, own, rc, e);

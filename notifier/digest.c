@@ -315,24 +315,44 @@ static int index_candidates(struct build *b)
     return pairset_init(&b->sent, b->nc * 4 + 1024);
 }
 
+/* Class cls was sent to subscriber sub. URS_OK or URS_ENOMEM. */
+static int mark_sent(struct build *b, int64_t sub, uint32_t cls)
+{
+    if (b->nsent + 1 > (b->sent.mask + 1) / 2) {
+        struct pairset grown;
+        if (pairset_init(&grown, 2 * (b->sent.mask + 1)) != URS_OK)
+            return URS_ENOMEM;
+        for (size_t i = 0; i <= b->sent.mask; i++)
+            if (b->sent.slots[i].used)
+                (void)pairset_has(&grown, b->sent.slots[i].sub, b->sent.slots[i].cls, true);
+        free(b->sent.slots);
+        b->sent = grown;
+    }
+    if (!pairset_has(&b->sent, sub, cls, true))
+        b->nsent++;
+    return URS_OK;
+}
+
 static int take_sent(void *ctx, int64_t sub, const char *fp)
 {
     struct build *b = ctx;
     uint32_t next = 0;
     uint32_t cls = fpmap_get(&b->classes, fp_key(fp), false, &next);
-    if (cls != UINT32_MAX) {
-        if (b->nsent + 1 > (b->sent.mask + 1) / 2) {
-            struct pairset grown;
-            if (pairset_init(&grown, 2 * (b->sent.mask + 1)) != URS_OK)
-                return 1;
-            for (size_t i = 0; i <= b->sent.mask; i++)
-                if (b->sent.slots[i].used)
-                    (void)pairset_has(&grown, b->sent.slots[i].sub, b->sent.slots[i].cls, true);
-            free(b->sent.slots);
-            b->sent = grown;
-        }
-        if (!pairset_has(&b->sent, sub, cls, true))
-            b->nsent++;
+    return cls != UINT32_MAX && mark_sent(b, sub, cls) != URS_OK ? 1 : 0;
+}
+
+/*
+ * The matches an earlier digest summarised as "N more": sent, as far as they are candidates
+ * now (a summarised posting is only ever a candidate again through its first_seen, so the
+ * summaries since `since` hold every one that matters).
+ */
+static int take_summary(void *ctx, int64_t sub, const int64_t *ids, size_t n)
+{
+    struct build *b = ctx;
+    for (size_t i = 0; i < n; i++) {
+        long k = digest_find(b, ids[i]);
+        if (k >= 0 && mark_sent(b, sub, b->c[k].cls) != URS_OK)
+            return 1;
     }
     return 0;
 }
@@ -435,6 +455,8 @@ int digest_load(struct build *b, int64_t since, struct err *e)
         rc = err_set(e, URS_ENOMEM, "digest: out of memory");
     if (rc == URS_OK && b->nc > 0)
         rc = db_digest_sent_pairs(b->db, since, take_sent, b, e);
+    if (rc == URS_OK && b->nc > 0)
+        rc = db_digest_summaries(b->db, since, take_summary, b, e);
     if (rc == URS_OK)
         rc = load_keywords(b, e);
     return rc;
@@ -447,8 +469,8 @@ void digest_free(struct build *b)
     for (size_t i = 0; i < b->nc; i++) {
         posting_free(&b->c[i].p);
         if (b->c[i].blocks) {
-            sbuf_free(&b->c[i].blocks[0]);
-            sbuf_free(&b->c[i].blocks[1]);
+            for (int k = 0; k < 4; k++)
+                sbuf_free(&b->c[i].blocks[k]);
             free(b->c[i].blocks);
         }
     }
@@ -473,6 +495,8 @@ void digest_free(struct build *b)
     free(b->classes.vals);
     free(b->sent.slots);
     free(b->sel);
+    free(b->ids);
+    free(b->bits);
     free(b->items);
     notify_message_free(&b->msg);
     memset(b, 0, sizeof *b);

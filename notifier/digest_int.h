@@ -10,7 +10,8 @@
 /* A candidate posting: the fields a digest shows, its fingerprint and class. */
 struct cand {
     struct posting p;
-    struct sbuf *blocks; /* the rendered text and HTML blocks (2), once used; NULL before */
+    struct sbuf *blocks; /* once used (NULL before): the rendered text and HTML blocks, then
+                            the references to them once stored (4; db_block_ref) */
     char fp[17];
     uint64_t key; /* the fingerprint as a number */
     uint32_t cls; /* fingerprint class: candidates with one class are one job */
@@ -114,7 +115,11 @@ struct build {
 
     struct sel *sel; /* the digest being built: picks, then matches in order */
     size_t nsel, sel_cap;
-    size_t more; /* matches past NOTIFY_MAX_ITEMS */
+    size_t shown_cap;     /* postings shown in one digest ([delivery] max_items) */
+    int64_t *ids;         /* posting ids of the digest being recorded */
+    size_t ids_cap;
+    uint64_t *bits;       /* a bit per candidate, all clear between digests */
+    size_t bits_cap;
     struct notify_item *items;
     size_t items_cap;
     struct notify_message msg; /* reused between subscribers */

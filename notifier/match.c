@@ -156,7 +156,10 @@ static bool hidden_for(const struct build *b, const struct member *m, size_t nm,
     return false;
 }
 
-/* Matches in digest order (b->order); past the cap they are only counted in b->more. */
+/*
+ * Matches in digest order (b->order), all of them: the first b->shown_cap (after the picks) are
+ * shown, the rest are summarised as "N more", and every one is recorded as delivered.
+ */
 static int select_matches(struct build *b, size_t si, const struct member *m, size_t nm)
 {
     const struct db_subscriber *s = &b->subs[si];
@@ -165,7 +168,6 @@ static int select_matches(struct build *b, size_t si, const struct member *m, si
     int rc = URS_OK;
     struct walk w;
     size_t k;
-    b->more = 0;
     digest_walk_start(b, s->disciplines, &w);
     while (rc == URS_OK && digest_walk_next(&w, &k)) {
         const struct fcand *f = &b->fc[k];
@@ -177,10 +179,7 @@ static int select_matches(struct build *b, size_t si, const struct member *m, si
             continue;
         if (!take_class(b, si, f->cls))
             continue;
-        if (b->nsel < NOTIFY_MAX_ITEMS)
-            rc = add_sel(b, ci, note, false);
-        else
-            b->more++;
+        rc = add_sel(b, ci, note, false);
     }
     return rc;
 }
@@ -227,12 +226,44 @@ static void hook(struct build *b, enum notify_point at, int64_t id)
         b->o->hook(b->o->hook_ctx, at, id);
 }
 
+/*
+ * Record the digest. What it shows and every coach's pick get a deliveries row each; the
+ * matches summarised as "N more" count as delivered too, kept as one compact summary (a
+ * digest can summarise hundreds). b->ids holds the first kind from the front, the second from
+ * position n_del on.
+ */
 static int record(struct build *b, size_t si, size_t shown, struct notify_message *m, struct err *e)
 {
     const struct db_subscriber *s = &b->subs[si];
-    int64_t ids[NOTIFY_MAX_ITEMS];
-    for (size_t i = 0; i < shown; i++)
-        ids[i] = b->c[b->sel[i].cand].p.id;
+    size_t n = shown ? b->nsel : 0, n_del = 0, n_sum = 0;
+    if (n > b->ids_cap) {
+        int64_t *ids = realloc(b->ids, n * sizeof *ids);
+        if (!ids)
+            return err_set(e, URS_ENOMEM, "digest: out of memory");
+        b->ids = ids;
+        b->ids_cap = n;
+    }
+    for (size_t i = 0; i < n; i++) /* picks come first in sel, so the shown ones stay first */
+        if (i < shown || b->sel[i].pick)
+            b->ids[n_del++] = b->c[b->sel[i].cand].p.id;
+    /* the summarised ones in posting id order (b->c is by id): a bitmap, not a sort */
+    size_t words = (b->nc + 63) / 64;
+    if (n > shown && words > b->bits_cap) {
+        uint64_t *bits = realloc(b->bits, words * sizeof *bits);
+        if (!bits)
+            return err_set(e, URS_ENOMEM, "digest: out of memory");
+        memset(bits, 0, words * sizeof *bits);
+        b->bits = bits;
+        b->bits_cap = words;
+    }
+    for (size_t i = shown; i < n; i++)
+        if (!b->sel[i].pick)
+            b->bits[b->sel[i].cand / 64] |= 1ULL << (b->sel[i].cand % 64);
+    for (size_t w = 0; n > shown && w < words; w++)
+        for (uint64_t x = b->bits[w]; x; x &= x - 1)
+            b->ids[n_del + n_sum++] = b->c[w * 64 + (size_t)__builtin_ctzll(x)].p.id;
+    if (n > shown)
+        memset(b->bits, 0, words * sizeof *b->bits);
     struct db_digest_record r = {.subscriber_id = s->id,
                                  .expect_last_digest_at = s->last_digest_at,
                                  .now = b->now,
@@ -242,8 +273,11 @@ static int record(struct build *b, size_t si, size_t shown, struct notify_messag
                                  .subject = shown ? m->subject : NULL,
                                  .message = shown ? m->message.data : NULL,
                                  .message_len = shown ? m->message.len : 0,
-                                 .posting_ids = ids,
-                                 .postings_len = shown};
+                                 .posting_ids = b->ids,
+                                 .postings_len = n_del,
+                                 .shown_len = shown,
+                                 .summarised_ids = b->ids + n_del,
+                                 .summarised_len = n_sum};
     struct err why;
     err_clear(&why);
     int64_t outbox_id;
@@ -257,6 +291,7 @@ static int record(struct build *b, size_t si, size_t shown, struct notify_messag
     if (shown) {
         b->st->digests++;
         b->st->postings += shown;
+        b->st->summarised += n - shown;
         if (b->nbatch < DIGEST_BATCH)
             b->batch[b->nbatch++] = s->id; /* RECORDED fires once the batch is committed */
     }
@@ -268,15 +303,42 @@ static int blocks_of(struct build *b, struct cand *c)
 {
     if (c->blocks)
         return URS_OK;
-    if (!(c->blocks = calloc(2, sizeof *c->blocks)))
+    if (!(c->blocks = calloc(4, sizeof *c->blocks)))
         return URS_ENOMEM;
     sbuf_init(&c->blocks[0], NOTIFY_MAX_MESSAGE / 4);
     sbuf_init(&c->blocks[1], NOTIFY_MAX_MESSAGE / 4);
+    sbuf_init(&c->blocks[2], DB_BLOCK_REF_LEN);
+    sbuf_init(&c->blocks[3], DB_BLOCK_REF_LEN);
     return notify_render_block(&c->p, b->now, &c->blocks[0], &c->blocks[1]);
 }
 
-static int fill_items(struct build *b, size_t shown)
+/*
+ * A candidate's blocks stored once per build (in the open batch's transaction) and the
+ * references every message that shows it holds instead of the bytes: 10,000 digests of 25
+ * postings would otherwise write the same blocks 250,000 times.
+ */
+static int stored_blocks(struct build *b, struct cand *c, struct err *e)
 {
+    if (c->blocks[2].len)
+        return URS_OK;
+    for (int k = 0; k < 2; k++) {
+        int64_t id;
+        unsigned char ref[DB_BLOCK_REF_LEN];
+        int rc = db_digest_block_add(b->db, b->now, c->blocks[k].data ? c->blocks[k].data : "",
+                                     c->blocks[k].len, &id, e);
+        if (rc != URS_OK)
+            return rc;
+        db_block_ref(ref, id);
+        sbuf_reset(&c->blocks[2 + k]);
+        if (sbuf_append(&c->blocks[2 + k], ref, sizeof ref) != URS_OK)
+            return err_set(e, URS_ENOMEM, "digest: out of memory");
+    }
+    return URS_OK;
+}
+
+static int fill_items(struct build *b, size_t shown, struct err *e)
+{
+    bool store = !b->o->dry_run && !b->capture;
     if (shown > b->items_cap) {
         struct notify_item *n = realloc(b->items, shown * sizeof *n);
         if (!n)
@@ -291,9 +353,11 @@ static int fill_items(struct build *b, size_t shown)
             continue;
         int rc = blocks_of(b, c);
         if (rc != URS_OK)
+            return err_set(e, rc, "digest: %s", err_name(rc));
+        if (store && (rc = stored_blocks(b, c, e)) != URS_OK)
             return rc;
-        b->items[i].text_qp = &c->blocks[0];
-        b->items[i].html_qp = &c->blocks[1];
+        b->items[i].text_qp = &c->blocks[store ? 2 : 0];
+        b->items[i].html_qp = &c->blocks[store ? 3 : 1];
     }
     return URS_OK;
 }
@@ -304,10 +368,11 @@ static int build_one(struct build *b, size_t si, struct err *e)
     const char *coach;
     if (select_for(b, si, &coach) != URS_OK)
         return err_set(e, URS_ENOMEM, "digest: out of memory");
-    size_t shown = b->nsel < NOTIFY_MAX_ITEMS ? b->nsel : NOTIFY_MAX_ITEMS;
-    if (fill_items(b, shown) != URS_OK)
-        return err_set(e, URS_ENOMEM, "digest: out of memory");
-    size_t more = b->more + (b->nsel - shown); /* picks past the cap count too */
+    size_t shown = b->nsel < b->shown_cap ? b->nsel : b->shown_cap;
+    int rc = fill_items(b, shown, e);
+    if (rc != URS_OK)
+        return rc;
+    size_t more = b->nsel - shown; /* picks past the cap count too */
     b->st->subscribers++;
     if (shown == 0) {
         b->st->empty++;
@@ -321,7 +386,7 @@ static int build_one(struct build *b, size_t si, struct err *e)
                               .since = since_of(s, b->now) + NOTIFY_SINCE_OVERLAP,
                               .now = b->now};
     struct notify_message *m = b->capture ? b->capture : &b->msg;
-    int rc = notify_render(&d, b->cfg, m, e);
+    rc = notify_render(&d, b->cfg, m, e);
     if (rc != URS_OK)
         return rc;
     hook(b, NOTIFY_AT_RENDERED, s->id);
@@ -385,6 +450,14 @@ static int run(struct build *b, struct err *e)
     return commit_batch(b, rc, e);
 }
 
+size_t notify_max_items(const struct config *cfg)
+{
+    long n = cfg->max_items;
+    if (n <= 0)
+        return NOTIFY_DEFAULT_ITEMS;
+    return n > NOTIFY_MAX_ITEMS ? NOTIFY_MAX_ITEMS : (size_t)n;
+}
+
 static int take_due(void *ctx, const struct db_subscriber *s)
 {
     return digest_add_subscriber(ctx, s) == URS_OK ? 0 : 1;
@@ -395,7 +468,8 @@ int notify_build_due(struct db *db, const struct config *cfg, const struct notif
 {
     if (notify_check_config(cfg, e) != URS_OK)
         return URS_EINVAL;
-    struct build b = {.db = db, .cfg = cfg, .o = o, .st = st, .now = o->now};
+    struct build b = {
+        .db = db, .cfg = cfg, .o = o, .st = st, .now = o->now, .shown_cap = notify_max_items(cfg)};
     notify_message_init(&b.msg);
     b.msg.no_parts = true; /* only the message is recorded: reuse the postings' blocks */
     struct err why;
@@ -422,7 +496,13 @@ int notify_preview(struct db *db, const struct config *cfg, const char *email, i
     int rc = db_subscriber_get(db, email, &s, e);
     if (rc != URS_OK)
         return rc;
-    struct build b = {.db = db, .cfg = cfg, .o = &o, .st = &st, .now = now, .capture = out};
+    struct build b = {.db = db,
+                      .cfg = cfg,
+                      .o = &o,
+                      .st = &st,
+                      .now = now,
+                      .shown_cap = notify_max_items(cfg),
+                      .capture = out};
     notify_message_init(&b.msg);
     rc = digest_add_subscriber(&b, &s) == URS_OK ? run(&b, e)
                                                  : err_set(e, URS_ENOMEM, "out of memory");

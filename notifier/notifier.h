@@ -18,7 +18,8 @@ struct db_subscriber;
 
 /* ---- limits ---- */
 
-#define NOTIFY_MAX_ITEMS   10  /* postings shown in one digest; the rest are counted */
+#define NOTIFY_MAX_ITEMS     100 /* most postings shown in one digest ([delivery] max_items) */
+#define NOTIFY_DEFAULT_ITEMS 25  /* [delivery] max_items when a config leaves it 0 */
 #define NOTIFY_MIN_KEY     16  /* bytes of HMAC key required */
 #define NOTIFY_SUBJECT_MAX 200 /* bytes of a subject before encoding */
 #define NOTIFY_MAX_MESSAGE (2 * 1024 * 1024) /* bytes of one rendered message */
@@ -53,11 +54,15 @@ struct notify_stats {
     size_t digests;     /* build: digests rendered (and recorded unless dry run) */
     size_t empty;       /* build: subscribers with nothing new (no message) */
     size_t postings;    /* build: postings put into digests */
+    size_t summarised;  /* build: postings past the cap, in "N more" (delivered as well) */
     size_t sent;        /* deliver: accepted by the server / written to the Maildir */
     size_t deferred;    /* deliver: transient failure, queued with backoff */
     size_t failed;      /* deliver: permanent failure or too old */
     size_t bounced;     /* deliver: subscribers that reached the bounce limit */
 };
+
+/* Postings shown in one digest: [delivery] max_items, NOTIFY_DEFAULT_ITEMS when it is 0. */
+size_t notify_max_items(const struct config *cfg);
 
 /*
  * Check what rendering and sending need from cfg: a From address, an HMAC key of at least
@@ -97,7 +102,8 @@ struct notify_item {
     const struct posting *p;
     const char *note; /* the coach's note, may be NULL */
     bool pick;        /* pinned by the subscriber's coach */
-    /* Optional: p's blocks already rendered by notify_render_block for the same now (used for
+    /* Optional: p's blocks already rendered by notify_render_block for the same now, or
+       references to them stored (db_block_ref), put into the message as they are (used for
        items without note or pick when the message's parts are not kept). */
     const struct sbuf *text_qp;
     const struct sbuf *html_qp;
@@ -107,7 +113,7 @@ struct notify_digest {
     const struct db_subscriber *sub;
     const struct notify_item *items; /* picks first, then grouped by work mode */
     size_t items_len;
-    size_t more;       /* further matches left out past NOTIFY_MAX_ITEMS */
+    size_t more;       /* further matches summarised past [delivery] max_items */
     const char *coach; /* name shown over the picks, may be NULL */
     int64_t since;     /* "new since" date shown in the intro */
     int64_t now;

@@ -136,6 +136,17 @@ int64_t nt_sql_int(struct nenv *env, const char *q)
     return v;
 }
 
+void nt_sql_exec(struct nenv *env, const char *q)
+{
+    sqlite3 *sql;
+    char *msg = NULL;
+    assert_int_equal(sqlite3_open_v2(env->db_path, &sql, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(sql, 5000);
+    if (sqlite3_exec(sql, q, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", q, msg ? msg : sqlite3_errmsg(sql));
+    sqlite3_close(sql);
+}
+
 char *nt_sql_text(struct nenv *env, const char *q)
 {
     sqlite3 *sql;

@@ -58,6 +58,8 @@ int nt_deliver(struct nenv *env, int64_t now, struct notify_stats *st, struct er
 int64_t nt_sql_int(struct nenv *env, const char *sql);
 /* One text value (malloc'd, "" when NULL). */
 char *nt_sql_text(struct nenv *env, const char *sql);
+/* Run one changing statement on the test database (a separate connection); asserts success. */
+void nt_sql_exec(struct nenv *env, const char *sql);
 
 /* ---- the SMTP sink (tests/integration/smtp_sink.py) ---- */
 
