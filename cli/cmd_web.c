@@ -32,10 +32,10 @@ static const char usage[] =
     "\n"
     "  --listen ADDR        bind ADDR instead of [web] listen\n"
     "  --port N             use port N instead of [web] port; 0 picks a free port\n"
-    "  --timeout MS         a client has MS milliseconds from connecting to send its request\n"
-    "                       and read the answer (default 10000); slower ones are closed\n"
-    "  --max-connections N  connections held at once (default 512); when full, the oldest\n"
-    "                       unfinished one is dropped\n"
+    "  --timeout MS         a connection idle this long is closed (default 10000; counted\n"
+    "                       in whole seconds)\n"
+    "  --max-connections N  connections held at once (default 512); when full, new ones\n"
+    "                       wait in the listen queue\n"
     "  --syslog             log to syslog instead of stderr\n"
     "\n"
     "The first line on stdout is the address it listens on (http://ADDR:PORT). It logs one\n"
@@ -152,6 +152,7 @@ int cli_cmd_web(struct app *app, int argc, char **argv)
     o.hmac_key_len = cfg->hmac_key_len;
     o.base_url = cfg->base_url;
     o.site_name = cfg->from_name;
+    o.cfg = cfg;
     if (install_signals() != 0) {
         cli_error("web: cannot install signal handlers");
         return CLI_FAIL;

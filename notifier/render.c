@@ -53,6 +53,7 @@ struct render {
     struct sbuf field;    /* scratch: one cleaned field */
     struct sbuf lines[3]; /* scratch: the lines under a title */
     char unsub_url[URS_MAX_URL + NOTIFY_TOKEN_MAX + 8];
+    char prefs_url[URS_MAX_URL + NOTIFY_TOKEN_MAX + 8]; /* /p/TOKEN: the preferences page */
     char mailto[URS_MAX_EMAIL + NOTIFY_TOKEN_MAX + 40];
     int rc; /* first error; later writes are skipped */
 };
@@ -348,9 +349,9 @@ static void footer(struct render *r)
     const char *postal = clean(r, r->cfg->postal_address, 400);
     put(r, r->text,
         "-- \nWhy you got this: you subscribed to the %s urscout digest as %s.\n"
-        "Your filters: %s.\nTo change your filters or how often you hear from us, reply to "
-        "this email.\nUnsubscribe (one click): %s\n%s\n",
-        freq, d->sub->email, sbuf_str(&filters), r->unsub_url, postal);
+        "Your filters: %s.\nChange your filters or how often you hear from us: %s\n"
+        "Unsubscribe (one click): %s\n%s\n",
+        freq, d->sub->email, sbuf_str(&filters), r->prefs_url, r->unsub_url, postal);
     put(r, r->html,
         "<div style=\"%s\">\nYou get this %s digest because you subscribed to "
         "urscout as ",
@@ -359,9 +360,13 @@ static void footer(struct render *r)
     put(r, r->html, ".<br>\nYour filters: ");
     if (r->rc == URS_OK)
         r->rc = escape(r->html, sbuf_str(&filters));
+    put(r, r->html, ".<br>\n<a href=\"");
+    if (r->rc == URS_OK)
+        r->rc = escape(r->html, r->prefs_url);
     put(r, r->html,
-        ".<br>\nTo change your filters or how often you hear from us, reply to "
-        "this email.<br>\n<a href=\"");
+        "\" style=\"%s\">Change your filters or how often you hear from us</a><br>\n"
+        "<a href=\"",
+        CSS_FOOT_LINK);
     if (r->rc == URS_OK)
         r->rc = escape(r->html, r->unsub_url);
     put(r, r->html, "\" style=\"%s\">Unsubscribe</a> (one click)<br>\n", CSS_FOOT_LINK);
@@ -410,6 +415,12 @@ static int links(struct render *r, struct err *e)
     while (base > 0 && cfg->base_url[base - 1] == '/')
         base--;
     (void)snprintf(r->unsub_url, sizeof r->unsub_url, "%.*s/u/%s", (int)base, cfg->base_url, token);
+    char ptoken[NOTIFY_TOKEN_MAX];
+    if (notify_token_make(cfg->hmac_key, cfg->hmac_key_len, NOTIFY_TOKEN_PREFERENCES,
+                          r->d->sub->id, ptoken, e) != URS_OK)
+        return URS_EINVAL;
+    (void)snprintf(r->prefs_url, sizeof r->prefs_url, "%.*s/p/%s", (int)base, cfg->base_url,
+                   ptoken);
     const char *to =
         cfg->unsubscribe_mailto && *cfg->unsubscribe_mailto ? cfg->unsubscribe_mailto : cfg->from;
     /* the token alone as the subject keeps the header line short enough not to need folding */

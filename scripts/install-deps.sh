@@ -24,6 +24,7 @@ need_pc inih libinih-dev
 need_pc libpcre2-8 libpcre2-dev
 need_pc libcrypto libssl-dev
 need_pc cmocka libcmocka-dev
+need_pc libmicrohttpd libmicrohttpd-dev # the web pages
 need_pc glib-2.0 libglib2.0-dev # subscribers' time zones (GTimeZone)
 need_pc zlib zlib1g-dev # crawler tests: the loopback server's gzip bomb
 # test servers: Debian's Python with aiosmtpd (SMTP sink), nginx (HTTP), openssl (test certs)
@@ -32,6 +33,9 @@ need_cmd nginx nginx-light
 # subscribers' time zones (the notifier reads /usr/share/zoneinfo)
 [ -f /usr/share/zoneinfo/America/Chicago ] || missing="$missing tzdata"
 need_cmd openssl openssl
+# browser end-to-end tests (tests/e2e): Debian chromium driven by playwright-core from npm
+need_cmd chromium chromium
+need_cmd npm npm
 
 if [ -z "$missing" ]; then
     exit 0

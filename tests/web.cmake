@@ -20,3 +20,13 @@ add_test(NAME web_mac_compare_catches_strcmp
                  tests/fixtures/web/mac_strcmp)
 set_tests_properties(web_mac_compare_catches_strcmp PROPERTIES
                      PASS_REGULAR_EXPRESSION "mac_strcmp/verify.c: a string comparison touches")
+
+# Browser end-to-end (label e2e): Debian chromium driven by playwright-core, installed from
+# tests/e2e/package-lock.json by the fixture below (no network once installed). Screenshots
+# of the pages go to build/artifacts/.
+add_test(NAME web_e2e_setup COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/setup.sh)
+set_tests_properties(web_e2e_setup PROPERTIES FIXTURES_SETUP web_e2e_npm LABELS e2e)
+add_test(NAME web_e2e COMMAND node ${CMAKE_SOURCE_DIR}/tests/e2e/flow.mjs)
+set_tests_properties(web_e2e PROPERTIES
+                     FIXTURES_REQUIRED web_e2e_npm LABELS "e2e;integration" TIMEOUT 300
+                     ENVIRONMENT "URSCOUT=$<TARGET_FILE:urscout>;ARTIFACTS=${CMAKE_BINARY_DIR}/artifacts;FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures/e2e")

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* The listener and its connections: one thread, ppoll, fixed bounds, one request each. */
+/* The server: libmicrohttpd on one epoll thread, with the limits checked on every head. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,30 +18,15 @@
 #include "notifier/notifier.h"
 #include "web/web_int.h"
 
-#define READ_CAP        (WEB_MAX_HEADER + WEB_MAX_BODY) /* a connection's whole request */
-#define ACCEPT_BATCH    64                              /* connections taken per wake-up */
-#define DRAIN_MS        2000  /* after a response, how long the client may keep sending */
-#define PAUSE_MS        100   /* listener rest when out of descriptors or memory */
-#define MAX_WAIT_MS     60000 /* longest single wait, even with nothing to do */
 #define MAX_TIMEOUT_MS  (24 * 3600 * 1000LL)
 #define MAX_CONNECTIONS 65536
+#define MEMORY_LIMIT    (WEB_MAX_HEADER + 8192) /* per connection: the head and read buffer */
 
-enum conn_state { CONN_FREE = 0, CONN_READING, CONN_WRITING, CONN_DRAINING };
-
-struct conn {
-    int fd;
-    enum conn_state state;
-    int64_t started;  /* monotonic ms when accepted */
-    int64_t deadline; /* monotonic ms when it is closed, whatever it is doing */
-    uint64_t serial;  /* accept order: the smallest is the oldest */
-    char *buf;        /* READ_CAP bytes: the request, later scratch for draining */
-    size_t len;       /* bytes of the request read */
-    size_t head_len;  /* 0 until the head is complete */
-    size_t need;      /* head and body bytes the request needs */
-    size_t drained;
-    size_t sent;
-    struct web_request req;
-    struct sbuf out;
+const struct web_route *const web_route_tables[] = {
+    web_static_routes,
+    web_unsubscribe_routes,
+    web_prefs_routes,
+    NULL,
 };
 
 struct web_server {
@@ -49,12 +35,14 @@ struct web_server {
     struct web_opts o;
     volatile sig_atomic_t never; /* the stop flag when the caller gave none */
     struct web_site site;
-    struct conn *conns;  /* o.max_connections slots */
-    struct pollfd *pfds; /* [0] the listener, then one per busy slot */
-    size_t *slot_of;     /* pfds[i + 1] belongs to conns[slot_of[i]] */
-    size_t used;
-    uint64_t serial;
-    int64_t listen_paused_until;
+    struct MHD_Daemon *daemon;
+};
+
+/* What one request holds between the calls libmicrohttpd makes for it. */
+struct pending {
+    struct sbuf body;
+    int refused; /* a status decided on the head or while reading the body */
+    int64_t started;
 };
 
 static int64_t now_ms(void)
@@ -64,279 +52,216 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void conn_close(struct web_server *s, struct conn *c)
+const char *web_req_query(const struct web_req *req, const char *name)
 {
-    if (c->state == CONN_FREE)
-        return;
-    (void)close(c->fd);
-    free(c->buf);
-    sbuf_free(&c->out);
-    memset(c, 0, sizeof *c);
-    c->fd = -1;
-    s->used--;
+    if (!req->conn)
+        return NULL;
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-/* One info line per answered request: no token, no address, no query string. */
-static void log_request(const struct web_server *s, const struct conn *c, int status, int64_t now)
+static enum web_method parse_method(const char *m)
+{
+    if (strcmp(m, "GET") == 0)
+        return WEB_GET;
+    if (strcmp(m, "HEAD") == 0)
+        return WEB_HEAD;
+    if (strcmp(m, "POST") == 0)
+        return WEB_POST;
+    return 0;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    (void)key;
+    (void)value;
+    (*(size_t *)cls)++;
+    return MHD_YES;
+}
+
+/* The status to refuse a request with from its head alone, or 0. */
+static int check_head(struct MHD_Connection *c, const char *method, const char *url)
+{
+    size_t headers = 0;
+    (void)MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &headers);
+    if (headers > WEB_MAX_HEADERS)
+        return 431;
+    if (strlen(url) > WEB_MAX_TARGET)
+        return 414;
+    enum web_method m = parse_method(method);
+    if (!m)
+        return 405;
+    if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+        return 411; /* bodies come with a Content-Length only */
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    if (m == WEB_POST && !cl)
+        return 411;
+    if (cl) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (errno || end == cl || *end)
+            return 400;
+        if (n > WEB_MAX_BODY)
+            return 413;
+    }
+    return 0;
+}
+
+static void log_request(const struct web_server *s, const char *method, const char *url,
+                        int status, const struct pending *p)
 {
     if (log_level_current < LOG_LVL_INFO)
         return;
-    char path[96] = "-";
-    bool line = c->req.path[0] != '\0'; /* the request line was read */
-    if (line)
-        web_path_for_log(&s->site, c->req.path, path, sizeof path);
+    char path[96];
+    web_path_for_log(web_route_tables, &s->site, url, path, sizeof path);
     log_info("web: method=%s path=%s status=%d ms=%lld",
-             line ? web_method_name(c->req.method) : "-", path, status,
-             (long long)(now - c->started));
+             parse_method(method) ? method : "-", path, status,
+             (long long)(now_ms() - p->started));
 }
 
-static void on_writable(struct web_server *s, struct conn *c, int64_t now)
+static enum MHD_Result send_resp(struct MHD_Connection *c, const struct web_resp *r, bool close)
 {
-    while (c->sent < c->out.len) {
-        ssize_t w = send(c->fd, c->out.data + c->sent, c->out.len - c->sent, MSG_NOSIGNAL);
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return; /* wait for POLLOUT */
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            conn_close(s, c);
-            return;
-        }
-        c->sent += (size_t)w;
-    }
-    /* Read what the client still sends (a refused body) before closing, so the close does
-       not become a reset that destroys the response in flight. */
-    (void)shutdown(c->fd, SHUT_WR);
-    c->state = CONN_DRAINING;
-    if (c->deadline > now + DRAIN_MS)
-        c->deadline = now + DRAIN_MS;
+    struct MHD_Response *mr = MHD_create_response_from_buffer(
+        r->body.len, r->body.data ? r->body.data : (char *)"", MHD_RESPMEM_MUST_COPY);
+    if (!mr)
+        return MHD_NO;
+    bool ok = MHD_add_response_header(mr, "Content-Type", r->content_type) == MHD_YES &&
+              MHD_add_response_header(mr, "Cache-Control",
+                                      r->cacheable ? "public, max-age=3600" : "no-store") ==
+                  MHD_YES;
+    for (size_t i = 0; ok && web_security_headers[i]; i += 2)
+        ok = MHD_add_response_header(mr, web_security_headers[i], web_security_headers[i + 1]) ==
+             MHD_YES;
+    for (size_t i = 0; ok && i < r->n_headers; i++)
+        ok = MHD_add_response_header(mr, r->headers[i].name, r->headers[i].value) == MHD_YES;
+    if (ok && close)
+        ok = MHD_add_response_header(mr, "Connection", "close") == MHD_YES;
+    enum MHD_Result rc = ok ? MHD_queue_response(c, (unsigned)r->status, mr) : MHD_NO;
+    MHD_destroy_response(mr);
+    return rc;
 }
 
-static void respond(struct web_server *s, struct conn *c, int status, int64_t now)
+static void fill_client(struct MHD_Connection *c, char *out, size_t size)
 {
-    log_request(s, c, status, now);
-    c->state = CONN_WRITING;
-    c->sent = 0;
-    on_writable(s, c, now);
-}
-
-static void refuse(struct web_server *s, struct conn *c, int status, int64_t now)
-{
-    bool head = c->req.path[0] != '\0' && c->req.method == WEB_HEAD; /* a HEAD gets no body */
-    if (web_respond_status(&c->out, status, head) != URS_OK) {
-        conn_close(s, c);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    (void)snprintf(out, size, "-");
+    if (!ci || !ci->client_addr)
         return;
-    }
-    respond(s, c, status, now);
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                        (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        (void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                        out, (socklen_t)size);
 }
 
-static void dispatch(struct web_server *s, struct conn *c, int64_t now)
+static enum MHD_Result answer(struct web_server *s, struct MHD_Connection *c, const char *method,
+                              const char *url, struct pending *p)
 {
-    int status = 503;
-    size_t body_len = c->req.method == WEB_POST ? c->req.content_length : 0;
-    if (web_handle(&s->site, &c->req, c->buf + c->head_len, body_len, (int64_t)time(NULL), &c->out,
-                   &status) != URS_OK) {
+    struct web_resp resp;
+    web_resp_init(&resp);
+    struct web_req req;
+    memset(&req, 0, sizeof req);
+    req.method = parse_method(method);
+    req.body = p->body.data ? p->body.data : "";
+    req.body_len = p->body.len;
+    req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    req.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
+    req.now = (int64_t)time(NULL);
+    req.conn = c;
+    fill_client(c, req.client, sizeof req.client);
+    int rc = URS_OK;
+    if (p->refused) {
+        if (p->refused == 405)
+            rc = web_resp_header(&resp, "Allow", "GET, HEAD, POST");
+        if (rc == URS_OK)
+            rc = web_resp_page_status(&resp, &s->site, p->refused);
+    } else {
+        rc = web_dispatch(&s->site, &req, url, &resp);
+    }
+    enum MHD_Result mr = MHD_NO;
+    if (rc == URS_OK) {
+        log_request(s, method, url, resp.status, p);
+        mr = send_resp(c, &resp, p->refused != 0);
+    } else {
         log_error("web: no memory for a response");
-        refuse(s, c, 503, now);
+    }
+    web_resp_free(&resp);
+    return mr;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    struct web_server *s = cls;
+    struct pending *p = *con_cls;
+    if (!p) {
+        if (!(p = calloc(1, sizeof *p)))
+            return MHD_NO;
+        sbuf_init(&p->body, WEB_MAX_BODY);
+        p->started = now_ms();
+        *con_cls = p;
+        p->refused = check_head(c, method, url);
+        if (p->refused) /* answered before any body is read */
+            return answer(s, c, method, url, p);
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!p->refused && sbuf_append(&p->body, upload_data, *upload_data_size) != URS_OK)
+            p->refused = 413;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    return answer(s, c, method, url, p);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    struct pending *p = *con_cls;
+    if (!p)
         return;
-    }
-    respond(s, c, status, now);
+    sbuf_free(&p->body);
+    free(p);
+    *con_cls = NULL;
 }
 
-/* The head is complete: parse it and work out how much body is wanted. */
-static void on_head(struct web_server *s, struct conn *c, int64_t now)
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    int status = 400;
-    if (web_request_parse(c->buf, c->head_len, &c->req, &status) != URS_OK) {
-        refuse(s, c, status, now);
+    (void)cls;
+    if (log_level_current < LOG_LVL_DEBUG)
         return;
-    }
-    /* a GET or HEAD body is never read: it is drained after the response */
-    c->need = c->head_len + (c->req.method == WEB_POST ? c->req.content_length : 0);
-    if (c->len >= c->need)
-        dispatch(s, c, now);
-}
-
-static void on_readable(struct web_server *s, struct conn *c, int64_t now)
-{
-    size_t cap = c->head_len ? c->need : WEB_MAX_HEADER;
-    ssize_t r = recv(c->fd, c->buf + c->len, cap - c->len, 0);
-    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
-    if (r <= 0) { /* gone before a whole request: nothing to answer */
-        conn_close(s, c);
-        return;
-    }
-    size_t before = c->len;
-    c->len += (size_t)r;
-    if (c->head_len) {
-        if (c->len >= c->need)
-            dispatch(s, c, now);
-        return;
-    }
-    c->head_len = web_head_end(c->buf, c->len, before);
-    if (c->head_len)
-        on_head(s, c, now);
-    else if (c->len >= WEB_MAX_HEADER)
-        refuse(s, c, memmem(c->buf, c->len, "\r\n", 2) ? 431 : 414, now);
-}
-
-static void on_drain(struct web_server *s, struct conn *c)
-{
-    for (;;) {
-        ssize_t r = recv(c->fd, c->buf, READ_CAP, 0);
-        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
-        if (r < 0 && errno == EINTR)
-            continue;
-        c->drained += r > 0 ? (size_t)r : 0;
-        if (r <= 0 || c->drained > WEB_MAX_DRAIN) {
-            conn_close(s, c);
-            return;
-        }
-    }
-}
-
-static void service(struct web_server *s, struct conn *c, short revents, int64_t now)
-{
-    if (c->state == CONN_READING && (revents & (POLLIN | POLLHUP | POLLERR)))
-        on_readable(s, c, now);
-    else if (c->state == CONN_WRITING && (revents & (POLLOUT | POLLHUP | POLLERR)))
-        on_writable(s, c, now);
-    else if (c->state == CONN_DRAINING && (revents & (POLLIN | POLLHUP | POLLERR)))
-        on_drain(s, c);
-}
-
-/* Close every connection past its deadline; a request still arriving gets a 408 first. */
-static void expire(struct web_server *s, int64_t now)
-{
-    static const char timeout_reply[] = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n"
-                                        "Connection: close\r\n\r\n";
-    for (size_t i = 0; i < s->o.max_connections; i++) {
-        struct conn *c = &s->conns[i];
-        if (c->state == CONN_FREE || c->deadline > now)
-            continue;
-        if (c->state == CONN_READING) {
-            (void)send(c->fd, timeout_reply, sizeof timeout_reply - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-            log_debug("web: a request did not arrive within %lld ms: closed",
-                      (long long)s->o.timeout_ms);
-        }
-        conn_close(s, c);
-    }
-}
-
-/* A free slot; when the table is full, the oldest connection still sending its request (a
- * slow client, or a slowloris) is dropped to make room, else the oldest of all. */
-static struct conn *free_slot(struct web_server *s)
-{
-    struct conn *oldest = NULL, *oldest_reading = NULL;
-    for (size_t i = 0; i < s->o.max_connections; i++) {
-        struct conn *c = &s->conns[i];
-        if (c->state == CONN_FREE)
-            return c;
-        if (!oldest || c->serial < oldest->serial)
-            oldest = c;
-        if (c->state == CONN_READING && (!oldest_reading || c->serial < oldest_reading->serial))
-            oldest_reading = c;
-    }
-    struct conn *victim = oldest_reading ? oldest_reading : oldest;
-    if (victim) { /* always, as max_connections >= 1 */
-        log_debug("web: %zu connections open: dropped the oldest", s->used);
-        conn_close(s, victim);
-    }
-    return victim;
-}
-
-static bool accept_one(struct web_server *s, int64_t now)
-{
-    int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            log_errno(LOG_LVL_WARN, "web: cannot accept a connection (pausing %d ms)", PAUSE_MS);
-            s->listen_paused_until = now + PAUSE_MS;
-            return false;
-        }
-        /* EAGAIN: none left; ECONNABORTED and the like: that one is gone, try the next */
-        return errno != EAGAIN && errno != EWOULDBLOCK;
-    }
-    struct conn *c = free_slot(s);
-    if (c)
-        c->buf = malloc(READ_CAP);
-    if (!c || !c->buf) {
-        log_warn("web: out of memory for a connection");
-        (void)close(fd);
-        s->listen_paused_until = now + PAUSE_MS;
-        return false;
-    }
-    c->fd = fd;
-    c->state = CONN_READING;
-    c->started = now;
-    c->deadline = now + s->o.timeout_ms;
-    c->serial = ++s->serial;
-    sbuf_init(&c->out, WEB_MAX_RESPONSE);
-    s->used++;
-    return true;
-}
-
-/* Fill pfds; returns how many entries and sets *wait to the ms until the next deadline. */
-static size_t fill_poll(struct web_server *s, int64_t now, int64_t *wait)
-{
-    size_t n = 1;
-    bool paused = s->listen_paused_until > now;
-    s->pfds[0] = (struct pollfd){.fd = paused ? -1 : s->listen_fd, .events = POLLIN};
-    int64_t next = paused ? s->listen_paused_until : now + MAX_WAIT_MS;
-    for (size_t i = 0; i < s->o.max_connections; i++) {
-        const struct conn *c = &s->conns[i];
-        if (c->state == CONN_FREE)
-            continue;
-        short ev = c->state == CONN_WRITING ? POLLOUT : POLLIN;
-        s->pfds[n] = (struct pollfd){.fd = c->fd, .events = ev};
-        s->slot_of[n - 1] = i;
-        n++;
-        if (c->deadline < next)
-            next = c->deadline;
-    }
-    *wait = next > now ? next - now : 0;
-    return n;
-}
-
-static int step(struct web_server *s, const sigset_t *wait_mask, struct err *e)
-{
-    int64_t now = now_ms(), wait;
-    size_t n = fill_poll(s, now, &wait);
-    struct timespec ts = {(time_t)(wait / 1000), (long)(wait % 1000) * 1000000L};
-    int ready = ppoll(s->pfds, (nfds_t)n, &ts, wait_mask);
-    if (ready < 0 && errno == EINTR)
-        return URS_OK; /* a signal: the caller checks the stop flag */
-    if (ready < 0)
-        return err_set(e, URS_ENET, "web: poll: %s", strerror(errno));
-    now = now_ms();
-    for (size_t i = 1; i < n; i++)
-        if (s->pfds[i].revents)
-            service(s, &s->conns[s->slot_of[i - 1]], s->pfds[i].revents, now);
-    expire(s, now);
-    if (s->pfds[0].revents & POLLIN)
-        for (int i = 0; i < ACCEPT_BATCH && accept_one(s, now); i++)
-            ;
-    return URS_OK;
+    char msg[256];
+    (void)vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    log_debug("web: libmicrohttpd: %s", msg);
 }
 
 int web_server_run(struct web_server *s, struct err *e)
 {
+    (void)e;
     volatile sig_atomic_t *stop = s->o.stop ? s->o.stop : &s->never;
     sigset_t block, old;
     sigemptyset(&block);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGHUP);
-    /* the signals arrive only inside ppoll, so a stop between two checks is never missed */
-    if (sigprocmask(SIG_BLOCK, &block, &old) != 0)
-        return err_set(e, URS_EINVAL, "web: sigprocmask: %s", strerror(errno));
-    int rc = URS_OK;
-    while (rc == URS_OK && !*stop)
-        rc = step(s, &old, e);
+    /* the signals arrive only inside sigsuspend, so a stop between two checks is not missed */
+    (void)sigprocmask(SIG_BLOCK, &block, &old);
+    while (!*stop)
+        (void)sigsuspend(&old);
     (void)sigprocmask(SIG_SETMASK, &old, NULL);
-    return rc;
+    return URS_OK;
 }
 
 static int bind_listener(struct web_server *s, struct err *e)
@@ -401,6 +326,33 @@ static int check_opts(const struct web_opts *o, struct err *e)
     return URS_OK;
 }
 
+static int start_daemon(struct web_server *s, struct err *e)
+{
+    unsigned timeout_s = (unsigned)((s->o.timeout_ms + 999) / 1000);
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGHUP);
+    sigaddset(&block, SIGPIPE);
+    /* the server thread inherits this mask: signals go to the thread in web_server_run */
+    (void)pthread_sigmask(SIG_BLOCK, &block, &old);
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        on_request, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)s->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+        /* no Host, bare LF, space before a colon: refused, so a proxy and this server
+           cannot read one request two ways */
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_END);
+    (void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!s->daemon)
+        return err_set(e, URS_ENET, "web: libmicrohttpd did not start on port %ld", s->port);
+    s->listen_fd = -1; /* the daemon owns it now */
+    return URS_OK;
+}
+
 int web_server_open(const struct web_opts *o, struct db *db, struct web_server **out, struct err *e)
 {
     *out = NULL;
@@ -414,18 +366,15 @@ int web_server_open(const struct web_opts *o, struct db *db, struct web_server *
     s->site = (struct web_site){.db = db,
                                 .hmac_key = o->hmac_key,
                                 .hmac_key_len = o->hmac_key_len,
-                                .site_name = o->site_name};
+                                .site_name = o->site_name && *o->site_name ? o->site_name
+                                                                           : "urscout",
+                                .base_url = o->base_url ? o->base_url : "",
+                                .cfg = o->cfg};
     int rc = web_site_prefix(&s->site, o->base_url, e);
-    if (rc == URS_OK) {
-        s->conns = calloc(o->max_connections, sizeof *s->conns);
-        s->pfds = calloc(o->max_connections + 1, sizeof *s->pfds);
-        s->slot_of = calloc(o->max_connections, sizeof *s->slot_of);
-        if (!s->conns || !s->pfds || !s->slot_of)
-            rc = err_set(e, URS_ENOMEM, "web: out of memory for %zu connections",
-                         o->max_connections);
-    }
     if (rc == URS_OK)
         rc = bind_listener(s, e);
+    if (rc == URS_OK)
+        rc = start_daemon(s, e);
     if (rc != URS_OK) {
         web_server_close(s);
         return rc;
@@ -443,12 +392,9 @@ void web_server_close(struct web_server *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; s->conns && i < s->o.max_connections; i++)
-        conn_close(s, &s->conns[i]);
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
     if (s->listen_fd >= 0)
         (void)close(s->listen_fd);
-    free(s->conns);
-    free(s->pfds);
-    free(s->slot_of);
     free(s);
 }

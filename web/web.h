@@ -1,7 +1,39 @@
 /* SPDX-License-Identifier: MIT */
-/* The unsubscribe endpoint: a small HTTP/1.1 server for the links every digest carries. */
+/* The web pages (unsubscribe, preferences, sign-up, matches): a libmicrohttpd server. */
 #ifndef URSCOUT_WEB_WEB_H
 #define URSCOUT_WEB_WEB_H
+
+/*
+ * How a page module plugs in (read this before adding one, e.g. web/coach.c):
+ *
+ *  1. Write web/NAME.c with handlers of type web_handler_fn (web/router.h):
+ *         int handler(const struct web_site *site, const struct web_req *req,
+ *                     struct web_resp *resp);
+ *     req holds the method, the path without the base_url prefix, the {} segment of the
+ *     pattern (req->arg, already checked to be [A-Za-z0-9._-]{1,128}), the whole body
+ *     (bounded by WEB_MAX_BODY), a few headers and the time. Fill resp: resp->status and
+ *     resp->body (an sbuf capped at WEB_MAX_RESPONSE), extra headers with web_resp_header
+ *     (Set-Cookie, Location). Return URS_OK, or URS_ENOMEM/URS_ELIMIT (the server then
+ *     answers 503). Never write outside the database handle site->db; the server calls every
+ *     handler from its one polling thread, so handlers need no locks but must not block
+ *     for long.
+ *  2. Declare a route table in web/web_int.h and define it in NAME.c:
+ *         const struct web_route web_NAME_routes[] = {
+ *             {WEB_GET | WEB_POST, "/coach/c/{}", coach_cohort},
+ *             {0, NULL, NULL}};
+ *     and add web_NAME_routes to the list in web/server.c (route_tables). A pattern
+ *     matched with the wrong method gives 405 with Allow; nothing matched gives 404.
+ *  3. Pages: web_page_begin/web_page_end (web/page.h) give the one layout and stylesheet;
+ *     escape every shown string with web_esc. web_resp_page_status and
+ *     web_resp_bad_token answer errors with a page that says what to do. Every response
+ *     gets the security headers (CSP, nosniff, no-referrer, no-store) from the server.
+ *  4. Forms: web_form_parse (web/form.h) reads urlencoded and multipart bodies with
+ *     bounded fields; every POST that changes state checks web_csrf_check (web/csrf.h)
+ *     first and answers web_resp_csrf_failed (403, nothing changed) when it fails. Put
+ *     web_csrf_field in the form; the subject names what the form acts on ("p:12",
+ *     "coach:SESSION-ID"), so a token from one page is refused on another.
+ *  5. Tests: tests/unit/test_web.c for the pure parts, tests/integration/ for the server.
+ */
 
 #include <signal.h>
 #include <stdbool.h>
@@ -10,37 +42,38 @@
 
 #include "common/err.h"
 
+struct config;
 struct db;
 struct web_server;
 
 /* ---- limits (every one of them bounds what a client can make the server hold) ---- */
 
-#define WEB_MAX_HEADER   8192 /* bytes of the request line, headers and blank line */
-#define WEB_MAX_TARGET   2048 /* bytes of the request target (414 beyond) */
-#define WEB_MAX_HEADERS  64   /* header fields in one request (431 beyond) */
-#define WEB_MAX_BODY     4096 /* bytes of a request body (413 beyond); RFC 8058 needs ~30 */
-#define WEB_MAX_DRAIN    (2 * 1024 * 1024) /* bytes read and dropped after a refusal */
-#define WEB_MAX_RESPONSE 8192              /* bytes of one response, headers included */
+#define WEB_MAX_HEADER   8192  /* bytes of the request line and headers (431 beyond) */
+#define WEB_MAX_TARGET   2048  /* bytes of the request target (414 beyond) */
+#define WEB_MAX_HEADERS  64    /* header fields in one request (431 beyond) */
+#define WEB_MAX_BODY     16384 /* bytes of a request body (413 beyond) */
+#define WEB_MAX_RESPONSE (512 * 1024) /* bytes of one response body */
 
-#define WEB_DEFAULT_TIMEOUT_MS 10000 /* a connection's whole life: request in, response out */
+#define WEB_DEFAULT_TIMEOUT_MS 10000 /* a connection idle this long is closed */
 #define WEB_DEFAULT_MAX_CONN   512   /* connections held at once */
 
 struct web_opts {
     const char *listen;     /* address or host name to bind, e.g. "127.0.0.1", "::1" */
     long port;              /* 0: any free port (see web_server_port) */
-    int64_t timeout_ms;     /* a connection is closed this long after it was accepted */
-    size_t max_connections; /* when full, the oldest connection still sending is dropped */
+    int64_t timeout_ms;     /* idle connections are closed after this (rounded up to 1 s) */
+    size_t max_connections; /* more are refused at once */
     const char *hmac_key;   /* the [delivery] key that signed the links (borrowed) */
     size_t hmac_key_len;
     const char *base_url;        /* [web] base_url: its path is an accepted prefix; may be NULL */
     const char *site_name;       /* shown on the pages (escaped), e.g. [delivery] from_name */
+    const struct config *cfg;    /* the loaded config, for mail sent from pages; may be NULL */
     volatile sig_atomic_t *stop; /* set by a SIGTERM/SIGINT handler; web_server_run returns */
 };
 
 /*
- * Bind and listen on o->listen:o->port (non-blocking, SO_REUSEADDR) and prepare a
- * connection table of o->max_connections. db is borrowed for the server's life and only
- * used from web_server_run. The options are copied (strings stay borrowed).
+ * Bind and listen on o->listen:o->port and start the libmicrohttpd daemon (one internal
+ * thread with epoll). db is borrowed for the server's life and used only from that
+ * thread. The options are copied (strings stay borrowed).
  * Returns URS_OK, URS_EINVAL (bad options, key shorter than NOTIFY_MIN_KEY), URS_ENET (cannot
  * resolve, bind or listen; e names the address), URS_ENOMEM. *out is freed with
  * web_server_close.
@@ -52,15 +85,14 @@ URS_NODISCARD int web_server_open(const struct web_opts *o, struct db *db, struc
 long web_server_port(const struct web_server *s);
 
 /*
- * Serve until *o->stop is set: one thread, poll(), every connection closed after one
- * response. SIGTERM, SIGINT and SIGHUP are blocked except while waiting in ppoll, so a
- * handler that sets *stop ends the loop at once. Logs one info line per request (method,
- * the path with the token redacted, status); never tokens or client addresses.
- * Returns URS_OK when stopped, URS_ENET when poll fails, URS_ENOMEM.
+ * Wait until *o->stop is set while the daemon serves. SIGTERM, SIGINT and SIGHUP are
+ * blocked in the server thread and taken only here. Logs one info line per request
+ * (method, the path with tokens redacted, status); never tokens or client addresses.
+ * Returns URS_OK when stopped.
  */
 URS_NODISCARD int web_server_run(struct web_server *s, struct err *e);
 
-/* Close the listener and every connection; accepts NULL. */
+/* Stop the daemon and close the listener; accepts NULL. */
 void web_server_close(struct web_server *s);
 
 #endif

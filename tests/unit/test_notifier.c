@@ -440,7 +440,7 @@ static void test_render_hostile_postings(void **state)
     assert_non_null(strstr(html, "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
     assert_non_null(strstr(html, "href=\"https://jobs.example.com/a?b=1&amp;c=&#39;2&#39;\""));
     assert_non_null(strstr(html, "Coach &lt;Kim&gt;"));
-    assert_int_equal(tu_count(html, "href=\""), 2 * 2 + 1); /* 2 links each + unsubscribe */
+    assert_int_equal(tu_count(html, "href=\""), 2 * 2 + 2); /* 2 each, preferences, unsubscribe */
     assert_non_null(strstr(m.text.data, "* </a><script>alert(1)</script>\n"));
     assert_non_null(strstr(m.text.data, "* Nurse Bcc: x@example.com\n"));
     assert_non_null(strstr(m.text.data, "3 more new postings"));
