@@ -325,6 +325,67 @@ URS_NODISCARD int db_curation_each(struct db *db, const char *cohort, db_curatio
 typedef int (*db_member_fn)(void *ctx, int64_t cohort_id, int64_t subscriber_id);
 URS_NODISCARD int db_memberships_each(struct db *db, db_member_fn fn, void *ctx, struct err *e);
 
+/* ---- the coach desk: passwords, sessions, failed sign-ins (db/coach.c) ---- */
+
+/* A session is stored as the SHA-256 of its id: this many bytes. */
+#define DB_SESSION_HASH_LEN 32
+
+/*
+ * The coach named login, or else the one coach with that address (case-insensitive). Sets
+ * *coach_id and, when pw_hash is not NULL, *pw_hash to the stored Argon2id encoded hash
+ * (caller frees; NULL when no password was set). URS_OK, URS_ENOTFOUND, URS_EINVAL (two
+ * coaches share that address), URS_ENOMEM, URS_EDB.
+ */
+URS_NODISCARD int db_coach_find(struct db *db, const char *login, int64_t *coach_id,
+                                char **pw_hash, struct err *e);
+/* Store a coach's password hash and end all their sessions. URS_OK, URS_ENOTFOUND, URS_EDB. */
+URS_NODISCARD int db_coach_password_set(struct db *db, int64_t coach_id, const char *hash,
+                                        int64_t now, struct err *e);
+/* A new session for coach_id, stored by the hash of its id. URS_OK, URS_EDB. */
+URS_NODISCARD int db_coach_session_add(struct db *db, const uint8_t id_hash[DB_SESSION_HASH_LEN],
+                                       int64_t coach_id, int64_t now, struct err *e);
+/*
+ * The coach of a live session (last seen at or after idle_since, created at or after
+ * created_since); marks it seen at now. An expired session is deleted. URS_OK,
+ * URS_ENOTFOUND (unknown or expired), URS_EDB.
+ */
+URS_NODISCARD int db_coach_session_get(struct db *db, const uint8_t id_hash[DB_SESSION_HASH_LEN],
+                                       int64_t idle_since, int64_t created_since, int64_t now,
+                                       int64_t *coach_id, struct err *e);
+/* Delete one session (logout; an unknown one is fine), or every session of a coach. */
+URS_NODISCARD int db_coach_session_end(struct db *db, const uint8_t id_hash[DB_SESSION_HASH_LEN],
+                                       struct err *e);
+URS_NODISCARD int db_coach_sessions_end(struct db *db, int64_t coach_id, struct err *e);
+/* Delete sessions idle before idle_since or created before created_since. */
+URS_NODISCARD int db_coach_sessions_purge(struct db *db, int64_t idle_since,
+                                          int64_t created_since, struct err *e);
+
+/*
+ * Failed sign-ins per key (the caller's naming, e.g. "coach:12", "ip:127.0.0.1"). Add one
+ * failure at now and return the count; a count whose last failure was before forget_before
+ * starts again at 1 (and its lock is lifted). URS_OK, URS_EDB.
+ */
+URS_NODISCARD int db_login_failure_add(struct db *db, const char *key, int64_t now,
+                                       int64_t forget_before, int64_t *failures, struct err *e);
+/* The time until which key is locked (0: never). URS_OK, URS_EDB. */
+URS_NODISCARD int db_login_lock_get(struct db *db, const char *key, int64_t *locked_until,
+                                    struct err *e);
+/* Lock key until locked_until (a later lock already set stays). URS_OK, URS_EDB. */
+URS_NODISCARD int db_login_lock_set(struct db *db, const char *key, int64_t locked_until,
+                                    struct err *e);
+/* Forget key's failures (a successful sign-in). URS_OK, URS_EDB. */
+URS_NODISCARD int db_login_failures_clear(struct db *db, const char *key, struct err *e);
+
+/* Cohort cohort_id: its coach and its name (cut to name_len). URS_OK, URS_ENOTFOUND, URS_EDB. */
+URS_NODISCARD int db_cohort_owner(struct db *db, int64_t cohort_id, int64_t *coach_id, char *name,
+                                  size_t name_len, struct err *e);
+/* The cohorts of one coach, by name. URS_OK, URS_EDB. */
+URS_NODISCARD int db_coach_cohorts_each(struct db *db, int64_t coach_id, db_cohort_fn fn,
+                                        void *ctx, struct err *e);
+/* A coach's name (cut to name_len). URS_OK, URS_ENOTFOUND, URS_EDB. */
+URS_NODISCARD int db_coach_name(struct db *db, int64_t coach_id, char *name, size_t name_len,
+                                struct err *e);
+
 /* Digest building: candidate postings, keyword hits, what was already sent. */
 
 /* Called per posting with its fingerprint (16 hex digits); only the fields a digest shows

@@ -521,3 +521,31 @@ int notify_preview(struct db *db, const struct config *cfg, const char *email, i
     db_subscriber_free(&s);
     return rc;
 }
+
+static int take_active_member(void *ctx, const struct db_subscriber *s)
+{
+    if (s->status != DB_SUB_ACTIVE)
+        return 0;
+    return digest_add_subscriber(ctx, s) == URS_OK ? 0 : 1;
+}
+
+int notify_build_cohort(struct db *db, const struct config *cfg, const struct notify_opts *o,
+                        const char *cohort, struct notify_stats *st, struct err *e)
+{
+    if (notify_check_config(cfg, e) != URS_OK)
+        return URS_EINVAL;
+    struct build b = {
+        .db = db, .cfg = cfg, .o = o, .st = st, .now = o->now, .shown_cap = notify_max_items(cfg)};
+    notify_message_init(&b.msg);
+    b.msg.no_parts = true;
+    struct err why;
+    err_clear(&why);
+    int rc = db_cohort_members(db, cohort, take_active_member, &b, &why);
+    if (rc != URS_OK)
+        rc =
+            b.oom ? err_set(e, URS_ENOMEM, "digest: out of memory") : err_set(e, rc, "%s", why.msg);
+    if (rc == URS_OK && b.nsubs > 0)
+        rc = run(&b, e);
+    digest_free(&b);
+    return rc;
+}

@@ -84,6 +84,16 @@ URS_NODISCARD int notify_build_due(struct db *db, const struct config *cfg,
                                    struct err *e);
 
 /*
+ * The coach desk's "send": build now, as notify_build_due with o->all would, the digest of
+ * every active member of cohort (due or not), each recorded like a scheduled one (so the
+ * next scheduled digest does not repeat it). Deliver them with notify_deliver. Returns
+ * URS_OK, URS_ENOTFOUND (no such cohort), URS_EINVAL (config), URS_EDB, URS_ENOMEM.
+ */
+URS_NODISCARD int notify_build_cohort(struct db *db, const struct config *cfg,
+                                      const struct notify_opts *o, const char *cohort,
+                                      struct notify_stats *st, struct err *e);
+
+/*
  * Deliver queued messages due at o->now: over SMTP (libesmtp) when cfg->smtp_host is set,
  * else into the Maildir cfg->maildir. A row is marked sent only after the server accepted
  * it; 4xx and connection failures are retried with exponential backoff until

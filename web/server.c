@@ -26,6 +26,7 @@ const struct web_route *const web_route_tables[] = {
     web_static_routes,
     web_unsubscribe_routes,
     web_prefs_routes,
+    web_coach_routes,
     NULL,
 };
 

@@ -18,6 +18,7 @@ struct db_subscriber;
 extern const struct web_route web_static_routes[];      /* web/page.c: /style.css */
 extern const struct web_route web_unsubscribe_routes[]; /* web/unsubscribe.c: /u/TOKEN */
 extern const struct web_route web_prefs_routes[];       /* web/prefs.c: /p/TOKEN */
+extern const struct web_route web_coach_routes[];       /* web/coach.c: /coach/... */
 
 /* Every table the server serves, in match order, NULL-terminated (web/server.c). */
 extern const struct web_route *const web_route_tables[];
