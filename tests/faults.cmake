@@ -13,3 +13,7 @@ add_dependencies(test_kill urscout)
 urs_unit_test(diskfull integration/test_diskfull.c LIBS urs_test_fault urs_test_httpd
               LABELS "integration;faults")
 add_dependencies(test_diskfull urscout)
+
+urs_unit_test(load integration/test_load.c LIBS urs_test_fault urs_test_httpd
+              LABELS "integration;faults")
+add_dependencies(test_load urscout)
