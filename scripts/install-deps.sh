@@ -32,6 +32,11 @@ need_cmd nginx nginx-light
 # subscribers' time zones (the notifier reads /usr/share/zoneinfo)
 [ -f /usr/share/zoneinfo/America/Chicago ] || missing="$missing tzdata"
 need_cmd openssl openssl
+# CI extras: libFuzzer targets (`make fuzz`, clang with its runtime) and valgrind memcheck
+need_cmd clang-14 clang-14
+ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
+    missing="$missing libclang-rt-14-dev"
+need_cmd valgrind valgrind
 
 if [ -z "$missing" ]; then
     exit 0
