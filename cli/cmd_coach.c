@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -23,7 +24,7 @@ static const char coach_usage[] =
     "and urscout curate).\n";
 
 static const char cohort_usage[] =
-    "usage: urscout cohort add NAME --coach COACH\n"
+    "usage: urscout cohort add NAME --coach COACH   (the coach's name or email)\n"
     "       urscout cohort list\n"
     "       urscout cohort members NAME\n"
     "       urscout cohort join NAME EMAIL...\n"
@@ -57,7 +58,7 @@ static bool valid_name(const char *what, const char *name)
 static int fail_e(const char *what, int rc, const struct err *e)
 {
     cli_error("%s: %s", what, e->msg[0] ? e->msg : err_name(rc));
-    return rc == URS_EINVAL || rc == URS_ENOTFOUND ? CLI_USAGE : CLI_FAIL;
+    return rc == URS_EINVAL ? CLI_USAGE : CLI_FAIL;
 }
 
 /* ---- coach ---- */
@@ -67,6 +68,37 @@ static int print_coach(void *ctx, const struct db_coach *c)
     (void)ctx;
     printf("%-24s %-32s %zu\n", c->name, c->email, c->cohorts);
     return 0;
+}
+
+/* Looks a coach up by email (case-insensitive) while db_coaches_each walks them. */
+struct coach_lookup {
+    const char *email;
+    char *name; /* the coach's name when found (malloc'd) */
+    bool oom;
+};
+
+static int find_coach(void *ctx, const struct db_coach *c)
+{
+    struct coach_lookup *l = ctx;
+    if (l->name || !c->email || strcasecmp(c->email, l->email) != 0)
+        return 0;
+    l->name = strdup(c->name);
+    l->oom = l->name == NULL;
+    return 0;
+}
+
+/* The name of the coach whose address is email, or NULL (*rc says why: OK = none). */
+static char *coach_by_email(struct app *app, const char *email, int *rc, struct err *e)
+{
+    struct coach_lookup l = {.email = email};
+    *rc = db_coaches_each(app->db, find_coach, &l, e);
+    if (*rc == URS_OK && l.oom)
+        *rc = err_set(e, URS_ENOMEM, "out of memory");
+    if (*rc != URS_OK) {
+        free(l.name);
+        return NULL;
+    }
+    return l.name;
 }
 
 int cli_cmd_coach(struct app *app, int argc, char **argv)
@@ -94,7 +126,16 @@ int cli_cmd_coach(struct app *app, int argc, char **argv)
     }
     if (cli_app_db(app, true) != CLI_OK)
         return CLI_FAIL;
-    int rc = db_coach_add(app->db, argv[2], argv[4], (int64_t)time(NULL), &e);
+    int rc;
+    char *other = coach_by_email(app, argv[4], &rc, &e);
+    if (rc != URS_OK)
+        return fail_e("coach add", rc, &e);
+    if (other) {
+        cli_error("coach add: coach '%s' already has the address %s", other, argv[4]);
+        free(other);
+        return CLI_FAIL;
+    }
+    rc = db_coach_add(app->db, argv[2], argv[4], (int64_t)time(NULL), &e);
     if (rc != URS_OK)
         return fail_e("coach add", rc, &e);
     printf("added coach %s\n", argv[2]);
@@ -128,6 +169,7 @@ static int membership(struct app *app, int argc, char **argv, bool join)
     if (cli_app_db(app, false) != CLI_OK)
         return CLI_FAIL;
     int status = CLI_OK;
+    int done = 0;
     for (int i = 3; i < argc; i++) {
         struct err e;
         err_clear(&e);
@@ -138,8 +180,12 @@ static int membership(struct app *app, int argc, char **argv, bool join)
             status = status == CLI_OK ? s : status;
             continue;
         }
+        done++;
         printf("%s %s %s\n", argv[i], join ? "joined" : "left", argv[2]);
     }
+    if (status != CLI_OK)
+        cli_error("cohort %s: %d of %d addresses %s %s; the others did not", argv[1], done,
+                  argc - 3, join ? "joined" : "left", argv[2]);
     return status;
 }
 
@@ -168,11 +214,17 @@ int cli_cmd_cohort(struct app *app, int argc, char **argv)
     if (strcmp(verb, "add") == 0 && argc == 5 && strcmp(argv[3], "--coach") == 0) {
         if (!valid_name("cohort", argv[2]) || cli_app_db(app, true) != CLI_OK)
             return CLI_USAGE;
-        int rc = db_cohort_add(app->db, argv[2], argv[4], (int64_t)time(NULL), &e);
+        /* COACH is a coach's name or address */
+        int rc = URS_OK;
+        char *by_email = strchr(argv[4], '@') ? coach_by_email(app, argv[4], &rc, &e) : NULL;
         if (rc != URS_OK)
             return fail_e("cohort add", rc, &e);
-        printf("added cohort %s (coach %s)\n", argv[2], argv[4]);
-        return CLI_OK;
+        const char *coach = by_email ? by_email : argv[4];
+        rc = db_cohort_add(app->db, argv[2], coach, (int64_t)time(NULL), &e);
+        if (rc == URS_OK)
+            printf("added cohort %s (coach %s)\n", argv[2], coach);
+        free(by_email);
+        return rc == URS_OK ? CLI_OK : fail_e("cohort add", rc, &e);
     }
     cli_error("cohort: unknown or incomplete action (allowed: add NAME --coach COACH, list, "
               "members NAME, join NAME EMAIL..., leave NAME EMAIL...)");

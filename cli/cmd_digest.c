@@ -81,7 +81,7 @@ static int preview(struct app *app, int argc, char **argv)
     int status = CLI_OK;
     if (rc != URS_OK) {
         cli_error("digest preview: %s", e.msg);
-        status = rc == URS_ENOTFOUND || rc == URS_EINVAL ? CLI_USAGE : CLI_FAIL;
+        status = rc == URS_EINVAL ? CLI_USAGE : CLI_FAIL;
     } else if (postings == 0) {
         fprintf(stderr, "nothing new for %s: no digest would be sent now\n", email);
     } else {

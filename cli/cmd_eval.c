@@ -62,8 +62,10 @@ static int parse(const char *cmd, const char *allowed, int argc, char **argv, st
     optind = 1;
     opterr = 0;
     o->misses = true;
-    while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        if (ch == '?' || (ch != 'r' && !strchr(allowed, ch))) {
+    while ((ch = cli_getopt(argc, argv, "", longs)) != -1) {
+        if (ch == '?')
+            return CLI_USAGE;
+        if (ch != 'r' && !strchr(allowed, ch)) {
             cli_error("%s: bad option '%s' (see urscout %s --help)", cmd, argv[optind - 1], cmd);
             return CLI_USAGE;
         }

@@ -309,7 +309,7 @@ int cli_cmd_run(struct app *app, int argc, char **argv)
     struct run_opts ro = {false, false};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
         if (c == 'o')
             ro.once = true;
         else if (c == 'f')
