@@ -230,8 +230,12 @@ static int run_cycle(struct app *app, const struct run_opts *ro, int64_t *next_d
     err_clear(&e);
     if (c.run.id && db_run_finish(app->db, &c.run, &e) != URS_OK)
         log_warn("run: cannot record the cycle: %s", e.msg);
-    if (ro->once)
+    if (ro->once) {
         printf("urscout run: %s\n", c.run.summary);
+        if (c.due > 0 && c.crawl.ok == 0 && c.crawl.failed == c.due)
+            printf("urscout run: no source was reachable (offline?); 'make demo' in the source "
+                   "tree runs the same pipeline offline, against a site on 127.0.0.1\n");
+    }
     else
         log_info("cycle: %s", c.run.summary);
     *next_due = next;
