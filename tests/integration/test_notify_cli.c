@@ -126,6 +126,26 @@ static void test_digest_and_outbox_commands(void **state)
     /* nothing new: preview says so, send sends nothing */
     expect(&c, 0, NULL, "nothing new for ana@example.org", "digest", "preview", "ana@example.org",
            NULL, NULL);
+    /* the digest just sent, text and HTML, as make demo's last hint shows it */
+    char *last_path = tu_path(c.env.dir, "last.html");
+    expect(&c, 0, "Utilization Review Nurse", "2 postings, sent; subject: 2 new jobs for you",
+           "digest", "preview", "ana@example.org", "--last", NULL);
+    struct tu_run lr;
+    assert_int_equal(RUN(&lr, &c, "digest", "preview", "ana@example.org", "--last", "--html",
+                         last_path),
+                     0);
+    assert_non_null(strstr(lr.out, "Utilization Review Nurse"));
+    assert_null(strstr(lr.out, "=\r\n")); /* decoded, no soft breaks left */
+    tu_run_free(&lr);
+    char *last_html = tu_read_file(last_path, NULL);
+    assert_non_null(last_html);
+    assert_true(strncmp(last_html, "<!DOCTYPE html>", 15) == 0);
+    assert_non_null(strstr(last_html, "Utilization Review Nurse"));
+    assert_null(strstr(last_html, "=3D"));
+    free(last_html);
+    free(last_path);
+    expect(&c, 1, NULL, "no digest recorded for bob@example.org", "digest", "preview",
+           "bob@example.org", "--last", NULL);
     expect(&c, 0, "built 0 digests", NULL, "digest", "send", "--all", NULL, NULL);
     expect(&c, 0, "0 messages purged", NULL, "outbox", "purge", NULL, NULL, NULL);
     expect(&c, 0, "1 messages purged", NULL, "outbox", "purge", "--older-than", "0", NULL);
