@@ -159,6 +159,24 @@ static int print_member(void *ctx, const struct db_subscriber *s)
     return 0;
 }
 
+/*
+ * A member's digest becomes monthly on joining: the next one is due at the start of the
+ * next month (the member's hour and time zone), not on the day the daily one would have been.
+ */
+static int monthly_schedule(struct app *app, const char *email, struct err *e)
+{
+    struct db_subscriber s;
+    int rc = db_subscriber_get(app->db, email, &s, e);
+    if (rc != URS_OK)
+        return rc;
+    int64_t now = (int64_t)time(NULL);
+    rc = notify_next_due(&s, now, &s.next_due_at, e);
+    if (rc == URS_OK)
+        rc = db_subscriber_update(app->db, &s, now, e);
+    db_subscriber_free(&s);
+    return rc;
+}
+
 /* join/leave NAME EMAIL...: each address on its own; the first failure sets the status. */
 static int membership(struct app *app, int argc, char **argv, bool join)
 {
@@ -179,6 +197,10 @@ static int membership(struct app *app, int argc, char **argv, bool join)
             int s = fail_e(join ? "cohort join" : "cohort leave", rc, &e);
             status = status == CLI_OK ? s : status;
             continue;
+        }
+        if (join && (rc = monthly_schedule(app, argv[i], &e)) != URS_OK) {
+            int s = fail_e("cohort join", rc, &e);
+            status = status == CLI_OK ? s : status;
         }
         done++;
         printf("%s %s %s\n", argv[i], join ? "joined" : "left", argv[2]);

@@ -221,6 +221,14 @@ static void test_newcomer_edges(void **state)
     assert_non_null(strstr(r.err, "2 of 3 addresses joined fall"));
     tu_run_free(&r);
     expect(&c, 0, "b@example.org", NULL, "cohort", "members", "fall", NULL, NULL);
+    /* joining makes the digest monthly: next due on the first of a month (UTC here) */
+    assert_int_equal(RUN(&r, &c, "subscriber", "show", "b@example.org"), 0);
+    const char *due = strstr(r.out, "next due:");
+    assert_non_null(due);
+    due += strspn(due + 9, " ") + 9;
+    if (strncmp(due + 7, "-01T", 4) != 0)
+        fail_msg("next due is not on the first of a month:\n%s", r.out);
+    tu_run_free(&r);
     /* not found is 1, usage is 2 */
     expect(&c, 1, NULL, "no cohort named 'winter'", "cohort", "members", "winter", NULL, NULL);
     expect(&c, 1, NULL, "no cohort named 'winter'", "curate", "pin", "--cohort", "winter", "1");
