@@ -138,6 +138,12 @@ static void test_search_formats_and_usage(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "TITLE"));
     assert_non_null(strstr(r.out, "Physician Advisor"));
+    /* location and licence columns; POSTED from the posting's own date, as the digest says */
+    assert_non_null(strstr(r.out, "LOCATION"));
+    assert_non_null(strstr(r.out, "LICENCE POSTED"));
+    assert_non_null(strstr(r.out, "Remote, US"));
+    assert_non_null(strstr(r.out, "d ago\n"));
+    assert_null(strstr(r.out, "seen "));
     tu_run_free(&r);
 
     RUN(&r, f, "search", "--discipline", "DDS");
