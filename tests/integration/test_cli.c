@@ -423,6 +423,12 @@ static void test_import_labelled_set(void **state)
     assert_null(strstr(r.out, "label_notes"));
     assert_int_equal(tu_count(r.out, "\n"), 30);
     tu_run_free(&r);
+    /* explain's context keeps the fields apart: the title, then " | " and the next field */
+    RUN(&r, f, "explain", "1");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Physical Therapist - [Remote] | Location: Remote"));
+    assert_null(strstr(r.out, "RemoteLocation"));
+    tu_run_free(&r);
     free(eval);
 }
 
