@@ -219,6 +219,20 @@ URS_NODISCARD int notify_token_verify(const char *key, size_t key_len, const cha
 URS_NODISCARD int notify_qp_encode(struct sbuf *out, const char *text, size_t len);
 
 /*
+ * Append the quoted-printable text in[0..len) decoded (soft line breaks removed, CRLF kept
+ * as LF). A malformed escape is kept as it stands. URS_OK or the sbuf error.
+ */
+URS_NODISCARD int notify_qp_decode(struct sbuf *out, const char *in, size_t len);
+
+/*
+ * Append the decoded body of the first part of type (e.g. "text/html") of a multipart
+ * message as notify renders it (quoted-printable, 7bit or 8bit parts). URS_ENOTFOUND when
+ * the message has no such part, URS_EPARSE when it is not multipart; e says which.
+ */
+URS_NODISCARD int notify_mime_part(const char *msg, size_t len, const char *type,
+                                   struct sbuf *out, struct err *e);
+
+/*
  * Append "Name: value\r\n" for free text: cleaned to one line (CR, LF and controls never
  * reach the header), RFC 2047 encoded-words (UTF-8, Q, each at most 75 bytes) when not plain
  * ASCII, folded so no line passes 78 bytes. URS_OK or the sbuf error.
