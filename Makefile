@@ -28,7 +28,11 @@ fuzz: deps
 	CC=clang-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DURSCOUT_SANITIZE=ON \
 		-DURSCOUT_FUZZ=ON >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
-	FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh $(FUZZ_BUILD)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh $(FUZZ_BUILD) build-valgrind
+
+# Valgrind memcheck of the end-to-end test (a build without sanitizers in build-valgrind).
+valgrind: deps
+	JOBS=$(JOBS) sh tests/valgrind.sh build-valgrind
 
 # The main job once, on the embedded defaults: urscout.db, the bundled real sources,
 # digests for any subscribers into ./mail/. Offline it reports each source and exits non-zero.
@@ -43,4 +47,4 @@ bench: build
 	@sh bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD) build-valgrind
