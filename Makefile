@@ -28,7 +28,7 @@ fuzz: deps
 	CC=clang-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DURSCOUT_SANITIZE=ON \
 		-DURSCOUT_FUZZ=ON >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
-	FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh $(FUZZ_BUILD) build-valgrind
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh $(FUZZ_BUILD)
 
 # Valgrind memcheck of the end-to-end test (a build without sanitizers in build-valgrind).
 valgrind: deps
