@@ -3,8 +3,10 @@
 BUILD      ?= build
 TEST_BUILD ?= build-asan
 JOBS       ?= 2
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
 
-.PHONY: all build deps test run demo bench clean
+.PHONY: all build deps test fuzz valgrind run demo bench clean
 
 all: build
 
@@ -21,6 +23,17 @@ test: deps
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && CMOCKA_TEST_ABORT=1 ctest --output-on-failure -j $(JOBS)
 
+# Every libFuzzer target (clang, ASan+UBSan) for FUZZ_SECONDS each.
+fuzz: deps
+	CC=clang-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DURSCOUT_SANITIZE=ON \
+		-DURSCOUT_FUZZ=ON >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh $(FUZZ_BUILD)
+
+# Valgrind memcheck of the end-to-end test (a build without sanitizers in build-valgrind).
+valgrind: deps
+	JOBS=$(JOBS) sh tests/valgrind.sh build-valgrind
+
 # The main job once, on the embedded defaults: urscout.db, the bundled real sources,
 # digests for any subscribers into ./mail/. Offline it reports each source and exits non-zero.
 run: build
@@ -34,4 +47,4 @@ bench: build
 	@sh bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD) build-valgrind

@@ -2,7 +2,9 @@
 /* The CLI's app state: config and database opened on first use, errors printed once. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,89 @@ bool cli_wants_help(int argc, char **argv, const char *usage)
         }
     }
     return false;
+}
+
+/* Levenshtein distance of a and b, both at most 63 bytes (longer ones count as far). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return SIZE_MAX;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *cli_suggest(const char *word, const char *const *cands, size_t n)
+{
+    size_t len = strlen(word);
+    size_t limit = len / 3 > 0 ? len / 3 : 1;
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, cands[i]);
+        if (len >= 2 && strncmp(cands[i], word, len) == 0 && d > 0)
+            d = limit; /* a prefix of a candidate counts as close */
+        if (d <= limit && d < best_d) {
+            best = cands[i];
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longs)
+{
+    opterr = 0;
+    int c = getopt_long(argc, argv, shortopts, longs, NULL);
+    if (c != '?' && c != ':')
+        return c;
+    const char *cmd = argv[0];
+    const char *arg = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
+    if (strncmp(arg, "--", 2) != 0) {
+        if (optopt && strchr(shortopts, optopt))
+            cli_error("%s: option '-%c' needs a value", cmd, optopt);
+        else
+            cli_error("%s: unknown option '%s' (see urscout %s --help)", cmd, arg, cmd);
+        return '?';
+    }
+    char name[64];
+    size_t n = strcspn(arg + 2, "=");
+    if (n >= sizeof name)
+        n = sizeof name - 1;
+    memcpy(name, arg + 2, n);
+    name[n] = '\0';
+    const char *names[64];
+    size_t count = 0;
+    for (const struct option *o = longs; o->name && count < 64; o++) {
+        if (strcmp(o->name, name) == 0) {
+            cli_error("%s: option '--%s' %s", cmd, name,
+                      o->has_arg == no_argument ? "takes no value" : "needs a value");
+            return '?';
+        }
+        names[count++] = o->name;
+    }
+    const char *near = cli_suggest(name, names, count);
+    if (near)
+        cli_error("%s: unknown option '--%s' (did you mean '--%s'?)", cmd, name, near);
+    else
+        cli_error("%s: unknown option '--%s' (see urscout %s --help)", cmd, name, cmd);
+    return '?';
 }
 
 int cli_app_config(struct app *app)

@@ -48,6 +48,20 @@ void cli_error_e(const char *what, const struct err *e);
  */
 bool cli_wants_help(int argc, char **argv, const char *usage);
 
+/*
+ * The closest of n candidate words to word (edit distance at most a third of its length,
+ * at least 1, or candidates that start with word), or NULL when none is close.
+ */
+const char *cli_suggest(const char *word, const char *const *cands, size_t n);
+
+struct option;
+/*
+ * getopt_long with the errors in house form: "urscout: CMD: unknown option '--x' (did you
+ * mean '--y'?)" or "... needs a value". argv[0] is the command's name. Returns '?' after
+ * printing; the caller returns CLI_USAGE.
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longs);
+
 /* A subcommand: argv[0] is its name. Returns an enum cli_status. */
 typedef int (*cli_command_fn)(struct app *app, int argc, char **argv);
 

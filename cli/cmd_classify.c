@@ -375,13 +375,15 @@ static int parse_opts(int argc, char **argv, struct classify_opts *o)
     int ch;
     optind = 1;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+    while ((ch = cli_getopt(argc, argv, "", longs)) != -1) {
         if (ch == 'r') {
             o->rules = optarg;
         } else if (ch == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0)) {
             o->json = strcmp(optarg, "json") == 0;
         } else if (ch == 't') {
             o->trace = true;
+        } else if (ch == '?') {
+            return CLI_USAGE;
         } else {
             cli_error("classify: bad option '%s' (see urscout classify --help)", argv[optind - 1]);
             return CLI_USAGE;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,7 +33,7 @@ static const char coach_usage[] =
     "reads one line from standard input.\n";
 
 static const char cohort_usage[] =
-    "usage: urscout cohort add NAME --coach COACH\n"
+    "usage: urscout cohort add NAME --coach COACH   (the coach's name or email)\n"
     "       urscout cohort list\n"
     "       urscout cohort members NAME\n"
     "       urscout cohort join NAME EMAIL...\n"
@@ -66,7 +67,7 @@ static bool valid_name(const char *what, const char *name)
 static int fail_e(const char *what, int rc, const struct err *e)
 {
     cli_error("%s: %s", what, e->msg[0] ? e->msg : err_name(rc));
-    return rc == URS_EINVAL || rc == URS_ENOTFOUND ? CLI_USAGE : CLI_FAIL;
+    return rc == URS_EINVAL ? CLI_USAGE : CLI_FAIL;
 }
 
 /* ---- coach ---- */
@@ -188,6 +189,37 @@ static int coach_passwd(struct app *app, const char *login)
     return CLI_OK;
 }
 
+/* Looks a coach up by email (case-insensitive) while db_coaches_each walks them. */
+struct coach_lookup {
+    const char *email;
+    char *name; /* the coach's name when found (malloc'd) */
+    bool oom;
+};
+
+static int find_coach(void *ctx, const struct db_coach *c)
+{
+    struct coach_lookup *l = ctx;
+    if (l->name || !c->email || strcasecmp(c->email, l->email) != 0)
+        return 0;
+    l->name = strdup(c->name);
+    l->oom = l->name == NULL;
+    return 0;
+}
+
+/* The name of the coach whose address is email, or NULL (*rc says why: OK = none). */
+static char *coach_by_email(struct app *app, const char *email, int *rc, struct err *e)
+{
+    struct coach_lookup l = {.email = email};
+    *rc = db_coaches_each(app->db, find_coach, &l, e);
+    if (*rc == URS_OK && l.oom)
+        *rc = err_set(e, URS_ENOMEM, "out of memory");
+    if (*rc != URS_OK) {
+        free(l.name);
+        return NULL;
+    }
+    return l.name;
+}
+
 int cli_cmd_coach(struct app *app, int argc, char **argv)
 {
     if (cli_wants_help(argc, argv, coach_usage))
@@ -216,7 +248,16 @@ int cli_cmd_coach(struct app *app, int argc, char **argv)
     }
     if (cli_app_db(app, true) != CLI_OK)
         return CLI_FAIL;
-    int rc = db_coach_add(app->db, argv[2], argv[4], (int64_t)time(NULL), &e);
+    int rc;
+    char *other = coach_by_email(app, argv[4], &rc, &e);
+    if (rc != URS_OK)
+        return fail_e("coach add", rc, &e);
+    if (other) {
+        cli_error("coach add: coach '%s' already has the address %s", other, argv[4]);
+        free(other);
+        return CLI_FAIL;
+    }
+    rc = db_coach_add(app->db, argv[2], argv[4], (int64_t)time(NULL), &e);
     if (rc != URS_OK)
         return fail_e("coach add", rc, &e);
     printf("added coach %s\n", argv[2]);
@@ -240,6 +281,24 @@ static int print_member(void *ctx, const struct db_subscriber *s)
     return 0;
 }
 
+/*
+ * A member's digest becomes monthly on joining: the next one is due at the start of the
+ * next month (the member's hour and time zone), not on the day the daily one would have been.
+ */
+static int monthly_schedule(struct app *app, const char *email, struct err *e)
+{
+    struct db_subscriber s;
+    int rc = db_subscriber_get(app->db, email, &s, e);
+    if (rc != URS_OK)
+        return rc;
+    int64_t now = (int64_t)time(NULL);
+    rc = notify_next_due(&s, now, &s.next_due_at, e);
+    if (rc == URS_OK)
+        rc = db_subscriber_update(app->db, &s, now, e);
+    db_subscriber_free(&s);
+    return rc;
+}
+
 /* join/leave NAME EMAIL...: each address on its own; the first failure sets the status. */
 static int membership(struct app *app, int argc, char **argv, bool join)
 {
@@ -250,6 +309,7 @@ static int membership(struct app *app, int argc, char **argv, bool join)
     if (cli_app_db(app, false) != CLI_OK)
         return CLI_FAIL;
     int status = CLI_OK;
+    int done = 0;
     for (int i = 3; i < argc; i++) {
         struct err e;
         err_clear(&e);
@@ -260,8 +320,16 @@ static int membership(struct app *app, int argc, char **argv, bool join)
             status = status == CLI_OK ? s : status;
             continue;
         }
+        if (join && (rc = monthly_schedule(app, argv[i], &e)) != URS_OK) {
+            int s = fail_e("cohort join", rc, &e);
+            status = status == CLI_OK ? s : status;
+        }
+        done++;
         printf("%s %s %s\n", argv[i], join ? "joined" : "left", argv[2]);
     }
+    if (status != CLI_OK)
+        cli_error("cohort %s: %d of %d addresses %s %s; the others did not", argv[1], done,
+                  argc - 3, join ? "joined" : "left", argv[2]);
     return status;
 }
 
@@ -290,11 +358,17 @@ int cli_cmd_cohort(struct app *app, int argc, char **argv)
     if (strcmp(verb, "add") == 0 && argc == 5 && strcmp(argv[3], "--coach") == 0) {
         if (!valid_name("cohort", argv[2]) || cli_app_db(app, true) != CLI_OK)
             return CLI_USAGE;
-        int rc = db_cohort_add(app->db, argv[2], argv[4], (int64_t)time(NULL), &e);
+        /* COACH is a coach's name or address */
+        int rc = URS_OK;
+        char *by_email = strchr(argv[4], '@') ? coach_by_email(app, argv[4], &rc, &e) : NULL;
         if (rc != URS_OK)
             return fail_e("cohort add", rc, &e);
-        printf("added cohort %s (coach %s)\n", argv[2], argv[4]);
-        return CLI_OK;
+        const char *coach = by_email ? by_email : argv[4];
+        rc = db_cohort_add(app->db, argv[2], coach, (int64_t)time(NULL), &e);
+        if (rc == URS_OK)
+            printf("added cohort %s (coach %s)\n", argv[2], coach);
+        free(by_email);
+        return rc == URS_OK ? CLI_OK : fail_e("cohort add", rc, &e);
     }
     cli_error("cohort: unknown or incomplete action (allowed: add NAME --coach COACH, list, "
               "members NAME, join NAME EMAIL..., leave NAME EMAIL...)");

@@ -62,8 +62,10 @@ static int parse(const char *cmd, const char *allowed, int argc, char **argv, st
     optind = 1;
     opterr = 0;
     o->misses = true;
-    while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        if (ch == '?' || (ch != 'r' && !strchr(allowed, ch))) {
+    while ((ch = cli_getopt(argc, argv, "", longs)) != -1) {
+        if (ch == '?')
+            return CLI_USAGE;
+        if (ch != 'r' && !strchr(allowed, ch)) {
             cli_error("%s: bad option '%s' (see urscout %s --help)", cmd, argv[optind - 1], cmd);
             return CLI_USAGE;
         }
@@ -130,6 +132,32 @@ int cli_cmd_eval(struct app *app, int argc, char **argv)
 
 /* ---- explain ---- */
 
+/*
+ * Context text on one line: the layout's field and line breaks shown as " | " (so a title
+ * and the location after it do not run together), tabs as blanks, other controls dropped.
+ */
+static void put_context(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n') {
+            fputs(" | ", stdout);
+            while (p[1] == '\n' || p[1] == '\r')
+                p++;
+        } else if (*p == '\t' || *p == '\r') {
+            fputc(' ', stdout);
+        } else {
+            char one[5] = {0};
+            size_t n = 1;
+            one[0] = (char)*p;
+            if (*p >= 0xC0)
+                while (n < 4 && (p[n] & 0xC0) == 0x80)
+                    one[n] = (char)p[n], n++;
+            cli_put_safe(stdout, one);
+            p += n - 1;
+        }
+    }
+}
+
 /* Each piece of evidence with CONTEXT_BYTES of text on either side, the phrase in [brackets]. */
 static void print_contexts(const struct posting *p)
 {
@@ -153,11 +181,11 @@ static void print_contexts(const struct posting *p)
         b = b < layout.len ? b : layout.len;
         char *before = strndup(t + a, at - a), *after = strndup(t + at + len, b - at - len);
         printf("  %-11s %-12s ...", tag_kind_name(ev->tag), ev->value);
-        cli_put_safe(stdout, before);
+        put_context(before);
         printf("[");
-        cli_put_safe(stdout, ev->phrase);
+        put_context(ev->phrase);
         printf("]");
-        cli_put_safe(stdout, after);
+        put_context(after);
         printf("...\n");
         free(before);
         free(after);

@@ -248,7 +248,7 @@ static int parse_args(struct importer *im, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:k:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "s:k:", opts)) != -1) {
         if (c == 's')
             im->source = optarg;
         else if (c == 'k')

@@ -230,8 +230,12 @@ static int run_cycle(struct app *app, const struct run_opts *ro, int64_t *next_d
     err_clear(&e);
     if (c.run.id && db_run_finish(app->db, &c.run, &e) != URS_OK)
         log_warn("run: cannot record the cycle: %s", e.msg);
-    if (ro->once)
+    if (ro->once) {
         printf("urscout run: %s\n", c.run.summary);
+        if (c.due > 0 && c.crawl.ok == 0 && c.crawl.failed == c.due)
+            printf("urscout run: no source was reachable (offline?); 'make demo' in the source "
+                   "tree runs the same pipeline offline, against a site on 127.0.0.1\n");
+    }
     else
         log_info("cycle: %s", c.run.summary);
     *next_due = next;
@@ -309,7 +313,7 @@ int cli_cmd_run(struct app *app, int argc, char **argv)
     struct run_opts ro = {false, false};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
         if (c == 'o')
             ro.once = true;
         else if (c == 'f')

@@ -146,7 +146,7 @@ static int parse_search(struct search_args *a, int argc, char **argv)
     int c;
     a->q.limit = 50;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+    while ((c = cli_getopt(argc, argv, "", opts)) != -1)
         if (c == '?' || search_option(a, c, optarg) != 0)
             return -1;
     if (optind + 1 < argc) {
@@ -213,7 +213,9 @@ int cli_cmd_export(struct app *app, int argc, char **argv)
     enum cli_format format = CLI_FORMAT_JSONL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+        if (c == '?')
+            return CLI_USAGE;
         int f = c == 'f' ? cli_format_parse(optarg, (1u << CLI_FORMAT_JSONL) | (1u << CLI_FORMAT_CSV)) : -1;
         if (f < 0) {
             cli_error("export: unknown --format (allowed: jsonl, csv)");

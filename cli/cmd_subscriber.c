@@ -271,12 +271,9 @@ static int parse_options(int argc, char **argv, struct db_subscriber *s, struct 
                                          {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == '?') {
-            cli_error("subscriber: bad option '%s' (see urscout subscriber --help)",
-                      argv[optind - 1]);
+    while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+        if (c == '?')
             return -1;
-        }
         if (option(c, optarg, s, ed) != 0)
             return -1;
     }
@@ -351,7 +348,7 @@ static int load(struct app *app, const char *email, struct db_subscriber *s)
     int rc = db_subscriber_get(app->db, email, s, &e);
     if (rc != URS_OK) {
         cli_error("subscriber: %s", e.msg);
-        return rc == URS_ENOTFOUND ? CLI_USAGE : CLI_FAIL;
+        return CLI_FAIL;
     }
     return CLI_OK;
 }

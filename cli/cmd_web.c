@@ -84,7 +84,7 @@ static int parse_opts(int argc, char **argv, struct web_opts *o, bool *have_port
     long long v = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
         switch (c) {
         case 'l':
             o->listen = optarg;

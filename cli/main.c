@@ -70,7 +70,13 @@ static int parse_globals(struct app *app, int argc, char **argv, int *status)
             *status = CLI_OK;
             return -1;
         } else {
-            cli_error("unknown or incomplete option '%s' (see urscout --help)", a);
+            static const char *const globals[] = {"--config", "--db", "--verbose", "--quiet",
+                                                  "--version", "--help"};
+            const char *near = strncmp(a, "--", 2) == 0 ? cli_suggest(a, globals, 6) : NULL;
+            if (near)
+                cli_error("unknown option '%s' (did you mean '%s'?)", a, near);
+            else
+                cli_error("unknown or incomplete option '%s' (see urscout --help)", a);
             *status = CLI_USAGE;
             return -1;
         }
@@ -92,7 +98,14 @@ int main(int argc, char **argv)
         return status;
     const struct command *cmd = find_command(argv[at]);
     if (!cmd) {
-        cli_error("unknown command '%s' (see urscout --help)", argv[at]);
+        const char *names[sizeof commands / sizeof commands[0]];
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            names[i] = commands[i].name;
+        const char *near = cli_suggest(argv[at], names, sizeof names / sizeof names[0]);
+        if (near)
+            cli_error("unknown command '%s' (did you mean '%s'?)", argv[at], near);
+        else
+            cli_error("unknown command '%s' (see urscout --help)", argv[at]);
         return CLI_USAGE;
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -115,43 +115,71 @@ static void put_cell(FILE *out, const char *s, size_t width)
         fputc(' ', out);
 }
 
-static void age_text(int64_t first_seen, char buf[24])
+/*
+ * The POSTED column, by the digest's rule: the posting's own date when known (and not in the
+ * future), else when urscout first saw it ("seen ..."). Days under four weeks, then weeks.
+ */
+static void age_text(const struct posting *p, int64_t now, char buf[40])
 {
-    int64_t days = ((int64_t)time(NULL) - first_seen) / 86400;
-    if (first_seen <= 0)
-        (void)snprintf(buf, 24, "-");
-    else if (days < 1)
-        (void)snprintf(buf, 24, "today");
+    bool posted = p->posted_at > 0 && p->posted_at <= now;
+    int64_t at = posted ? p->posted_at : p->first_seen;
+    if (at <= 0) {
+        (void)snprintf(buf, 40, "-");
+        return;
+    }
+    int64_t days = now > at ? (now - at) / 86400 : 0;
+    if (days > 9999 * 7)
+        days = 9999 * 7;
+    const char *pre = posted ? "" : "seen ";
+    if (days == 0)
+        (void)snprintf(buf, 40, "%stoday", pre);
+    else if (days < 28)
+        (void)snprintf(buf, 40, "%s%lldd ago", pre, (long long)days);
     else
-        (void)snprintf(buf, 24, "%lldd", (long long)days);
+        (void)snprintf(buf, 40, "%s%lldw ago", pre, (long long)(days / 7));
+}
+
+/* Columns beside the title, each with its separating blank (see table_row). */
+#define FIXED_COLUMNS (7 + 17 + 8 + 11 + 15 + 15 + 8 + 12)
+#define TITLE_MIN     30
+
+static size_t title_width(const struct cli_writer *w)
+{
+    return w->width > FIXED_COLUMNS + TITLE_MIN ? w->width - FIXED_COLUMNS : TITLE_MIN;
 }
 
 static void table_header(struct cli_writer *w)
 {
-    size_t title = w->width > 101 ? (w->width - 71) : 30;
     fprintf(w->out, "%-6s ", "ID");
-    put_cell(w->out, "TITLE", title);
-    fprintf(w->out, " %-18s %-7s %-12s %-15s %s\n", "EMPLOYER", "MODE", "DISCIPLINE", "SALARY",
-            "AGE");
+    put_cell(w->out, "TITLE", title_width(w));
+    fprintf(w->out, " %-16s %-7s %-10s %-14s %-14s %-7s %s\n", "EMPLOYER", "MODE", "DISCIPLINE",
+            "SALARY", "LOCATION", "LICENCE", "POSTED");
 }
 
 static void table_row(struct cli_writer *w, const struct posting *p)
 {
-    size_t title = w->width > 101 ? (w->width - 71) : 30;
-    char disc[64], sal[48], age[24];
+    char disc[64], sal[48], age[40], states[64];
     cli_bits_text(p->disciplines, DISC_COUNT, cli_disc_at, disc, sizeof disc);
     cli_salary_text(&p->salary, sal, sizeof sal);
-    age_text(p->first_seen, age);
+    if (p->license_states & (UINT64_C(1) << STATE_ANY))
+        (void)snprintf(states, sizeof states, "any");
+    else
+        cli_bits_text(p->license_states, STATE_COUNT, state_code, states, sizeof states);
+    age_text(p, (int64_t)time(NULL), age);
     fprintf(w->out, "%-6lld ", (long long)p->id);
-    put_cell(w->out, p->title, title);
+    put_cell(w->out, p->title, title_width(w));
     fputc(' ', w->out);
-    put_cell(w->out, p->employer, 18);
+    put_cell(w->out, p->employer, 16);
     fputc(' ', w->out);
     put_cell(w->out, work_mode_name(p->work_mode), 7);
     fputc(' ', w->out);
-    put_cell(w->out, disc, 12);
+    put_cell(w->out, disc, 10);
     fputc(' ', w->out);
-    put_cell(w->out, sal, 15);
+    put_cell(w->out, sal, 14);
+    fputc(' ', w->out);
+    put_cell(w->out, p->location && *p->location ? p->location : "-", 14);
+    fputc(' ', w->out);
+    put_cell(w->out, states[0] ? states : "-", 7);
     fprintf(w->out, " %s\n", age);
 }
 

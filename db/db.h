@@ -24,6 +24,13 @@ struct db;
  */
 URS_NODISCARD int db_open(const char *path, bool create, struct db **out, struct err *e);
 
+/*
+ * The page cache of this connection: kib KiB, or SQLite's default (2,000 KiB) for 0. The
+ * digest build raises it while it writes (B-tree pages are re-read otherwise); the crawl keeps
+ * the default to stay small. URS_OK or URS_EDB.
+ */
+URS_NODISCARD int db_cache_size(struct db *db, long kib, struct err *e);
+
 /* Close; accepts NULL. */
 void db_close(struct db *db);
 
@@ -415,6 +422,21 @@ typedef int (*db_sent_fn)(void *ctx, int64_t subscriber_id, const char *fingerpr
 URS_NODISCARD int db_digest_sent_pairs(struct db *db, int64_t since, db_sent_fn fn, void *ctx,
                                        struct err *e);
 
+/*
+ * Stored blocks. A digest build renders each posting's block once; storing it once and
+ * putting a reference in each message (instead of the same kilobyte in thousands of
+ * messages) keeps the outbox small. A reference is DB_BLOCK_REF_LEN bytes: NUL, 0x01 and the
+ * block id as 8 bytes big-endian; a NUL never occurs in a message otherwise (7bit and
+ * quoted-printable only). Every function here that returns a message returns it resolved.
+ */
+#define DB_BLOCK_REF_LEN 10
+#define DB_MAX_RESOLVED  (4 * 1024 * 1024) /* bytes of a message with its blocks put in */
+/* Store a block (within the caller's transaction, if any); *id gets its id. */
+URS_NODISCARD int db_digest_block_add(struct db *db, int64_t now, const char *data, size_t len,
+                                      int64_t *id, struct err *e);
+/* The reference to block id. */
+void db_block_ref(unsigned char out[DB_BLOCK_REF_LEN], int64_t id);
+
 /* One rendered digest and what it holds: recorded together or not at all. */
 struct db_digest_record {
     int64_t subscriber_id;
@@ -424,7 +446,8 @@ struct db_digest_record {
     const char *recipient;
     const char *message_id;
     const char *subject;
-    const char *message;           /* the complete RFC 5322 message, CRLF line ends */
+    const char *message;           /* the complete RFC 5322 message, CRLF line ends; may hold
+                                      references to stored blocks (db_block_ref) */
     size_t message_len;            /* 0: nothing new, only the schedule advances */
     const int64_t *posting_ids; /* one deliveries row each: what the message shows, and picks */
     size_t postings_len;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "common/limits.h"
@@ -114,6 +115,151 @@ int notify_qp_encode(struct sbuf *out, const char *text, size_t len)
 }
 
 /* ---- headers ---- */
+
+static int hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (unsigned char)toupper(c);
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int notify_qp_decode(struct sbuf *out, const char *in, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    size_t i = 0;
+    while (i < len) {
+        size_t start = i;
+        while (i < len && s[i] != '=' && s[i] != '\r')
+            i++;
+        int rc = sbuf_append(out, s + start, i - start);
+        if (rc != URS_OK)
+            return rc;
+        if (i >= len)
+            break;
+        if (s[i] == '\r') { /* CRLF becomes LF; a lone CR stays */
+            bool crlf = i + 1 < len && s[i + 1] == '\n';
+            rc = sbuf_putc(out, crlf ? '\n' : '\r');
+            i += crlf ? 2 : 1;
+        } else if (i + 2 < len && s[i + 1] == '\r' && s[i + 2] == '\n') {
+            i += 3; /* soft line break */
+        } else if (i + 1 < len && s[i + 1] == '\n') {
+            i += 2;
+        } else if (i + 2 < len && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+            rc = sbuf_putc(out, (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+            i += 3;
+        } else {
+            rc = sbuf_putc(out, '=');
+            i++;
+        }
+        if (rc != URS_OK)
+            return rc;
+    }
+    return URS_OK;
+}
+
+/* The first occurrence of needle[0..nlen) in hay[0..hlen), or NULL. */
+static const char *find_bytes(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+    if (nlen == 0 || nlen > hlen)
+        return NULL;
+    for (size_t i = 0; i + nlen <= hlen; i++)
+        if (hay[i] == needle[0] && memcmp(hay + i, needle, nlen) == 0)
+            return hay + i;
+    return NULL;
+}
+
+/* The value of header name in head[0..len) (unfolded into buf), or NULL when absent. */
+static const char *header_value(const char *head, size_t len, const char *name, char *buf,
+                                size_t size)
+{
+    size_t nlen = strlen(name);
+    for (size_t i = 0; i < len;) {
+        size_t eol = i;
+        while (eol < len && head[eol] != '\n')
+            eol++;
+        if (eol - i > nlen && strncasecmp(head + i, name, nlen) == 0 && head[i + nlen] == ':') {
+            size_t o = 0;
+            size_t j = i + nlen + 1;
+            for (;;) { /* the line and its continuations, CR and LF left out */
+                for (; j < eol && o + 1 < size; j++)
+                    if (head[j] != '\r')
+                        buf[o++] = head[j];
+                if (eol + 1 < len && (head[eol + 1] == ' ' || head[eol + 1] == '\t')) {
+                    j = eol + 1;
+                    eol = j;
+                    while (eol < len && head[eol] != '\n')
+                        eol++;
+                    continue;
+                }
+                break;
+            }
+            buf[o] = '\0';
+            char *v = buf;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            return v;
+        }
+        i = eol + 1;
+    }
+    return NULL;
+}
+
+int notify_mime_part(const char *msg, size_t len, const char *type, struct sbuf *out,
+                     struct err *e)
+{
+    const char *sep = find_bytes(msg, len, "\r\n\r\n", 4);
+    if (!sep)
+        return err_set(e, URS_EPARSE, "message: no end of the headers");
+    char ct[512];
+    const char *v = header_value(msg, (size_t)(sep - msg), "Content-Type", ct, sizeof ct);
+    const char *b = v ? strstr(v, "boundary=") : NULL;
+    if (!b || strncasecmp(v, "multipart/", 10) != 0)
+        return err_set(e, URS_EPARSE, "message: not multipart");
+    b += 9;
+    char boundary[80] = "\r\n--";
+    size_t bl = 4;
+    bool quoted = *b == '"';
+    b += quoted;
+    while (*b && bl + 1 < sizeof boundary && (quoted ? *b != '"' : *b != ';' && *b != ' '))
+        boundary[bl++] = *b++;
+    boundary[bl] = '\0';
+    if (bl == 4)
+        return err_set(e, URS_EPARSE, "message: empty MIME boundary");
+    const char *end = msg + len;
+    const char *at = find_bytes(sep, (size_t)(end - sep), boundary, bl);
+    size_t tlen = strlen(type);
+    while (at) {
+        const char *part = at + bl;
+        if (part + 2 <= end && part[0] == '-' && part[1] == '-')
+            break; /* the closing boundary */
+        const char *next = find_bytes(part, (size_t)(end - part), boundary, bl);
+        const char *stop = next ? next : end;
+        const char *hend = find_bytes(part, (size_t)(stop - part), "\r\n\r\n", 4);
+        if (hend) {
+            char pt[256], te[64];
+            const char *ptype = header_value(part, (size_t)(hend - part), "Content-Type", pt,
+                                             sizeof pt);
+            const char *penc = header_value(part, (size_t)(hend - part),
+                                            "Content-Transfer-Encoding", te, sizeof te);
+            if (ptype && strncasecmp(ptype, type, tlen) == 0 &&
+                (ptype[tlen] == '\0' || ptype[tlen] == ';' || ptype[tlen] == ' ')) {
+                const char *body = hend + 4;
+                int rc;
+                if (penc && strncasecmp(penc, "quoted-printable", 16) == 0)
+                    rc = notify_qp_decode(out, body, (size_t)(stop - body));
+                else if (!penc || strncasecmp(penc, "7bit", 4) == 0 ||
+                         strncasecmp(penc, "8bit", 4) == 0)
+                    rc = sbuf_append(out, body, (size_t)(stop - body));
+                else
+                    return err_set(e, URS_EPARSE, "message: %s part in %.40s", type, penc);
+                return rc == URS_OK ? URS_OK : err_set(e, rc, "message: %s part too large", type);
+            }
+        }
+        at = next;
+    }
+    return err_set(e, URS_ENOTFOUND, "message: no %s part", type);
+}
 
 int notify_header_raw(struct sbuf *out, const char *name, const char *value)
 {

@@ -112,7 +112,8 @@ struct notify_item {
     const struct posting *p;
     const char *note; /* the coach's note, may be NULL */
     bool pick;        /* pinned by the subscriber's coach */
-    /* Optional: p's blocks already rendered by notify_render_block for the same now (used for
+    /* Optional: p's blocks already rendered by notify_render_block for the same now, or
+       references to them stored (db_block_ref), put into the message as they are (used for
        items without note or pick when the message's parts are not kept). */
     const struct sbuf *text_qp;
     const struct sbuf *html_qp;
@@ -216,6 +217,20 @@ URS_NODISCARD int notify_token_verify(const char *key, size_t key_len, const cha
  * encoded so no transport can alter it. URS_OK or the sbuf error.
  */
 URS_NODISCARD int notify_qp_encode(struct sbuf *out, const char *text, size_t len);
+
+/*
+ * Append the quoted-printable text in[0..len) decoded (soft line breaks removed, CRLF kept
+ * as LF). A malformed escape is kept as it stands. URS_OK or the sbuf error.
+ */
+URS_NODISCARD int notify_qp_decode(struct sbuf *out, const char *in, size_t len);
+
+/*
+ * Append the decoded body of the first part of type (e.g. "text/html") of a multipart
+ * message as notify renders it (quoted-printable, 7bit or 8bit parts). URS_ENOTFOUND when
+ * the message has no such part, URS_EPARSE when it is not multipart; e says which.
+ */
+URS_NODISCARD int notify_mime_part(const char *msg, size_t len, const char *type,
+                                   struct sbuf *out, struct err *e);
 
 /*
  * Append "Name: value\r\n" for free text: cleaned to one line (CR, LF and controls never

@@ -48,5 +48,5 @@ for m in "$work"/mail/new/*; do
     echo "  $m  ->$to"
 done
 echo
-echo "demo: read one with: $bin --config $work/urscout.ini digest preview pat.pt@example.com --html $work/digest.html"
+echo "demo: read one with: $bin --config $work/urscout.ini digest preview pat.pt@example.com --last --html $work/digest.html"
 exit "${status:-0}"

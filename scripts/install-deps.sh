@@ -37,6 +37,11 @@ need_cmd openssl openssl
 # browser end-to-end tests (tests/e2e): Debian chromium driven by playwright-core from npm
 need_cmd chromium chromium
 need_cmd npm npm
+# CI extras: libFuzzer targets (`make fuzz`, clang with its runtime) and valgrind memcheck
+need_cmd clang-14 clang-14
+ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
+    missing="$missing libclang-rt-14-dev"
+need_cmd valgrind valgrind
 
 if [ -z "$missing" ]; then
     exit 0

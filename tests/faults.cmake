@@ -13,3 +13,11 @@ add_dependencies(test_kill urscout)
 urs_unit_test(diskfull integration/test_diskfull.c LIBS urs_test_fault urs_test_httpd
               LABELS "integration;faults")
 add_dependencies(test_diskfull urscout)
+
+urs_unit_test(load integration/test_load.c LIBS urs_test_fault urs_test_httpd
+              LABELS "integration;faults")
+add_dependencies(test_load urscout)
+
+urs_unit_test(smtp_flaky integration/test_smtp_flaky.c LIBS urs_test_fault PkgConfig::JANSSON
+              LABELS "integration;faults")
+add_dependencies(test_smtp_flaky urscout)

@@ -7,7 +7,9 @@
 # lengths, encoded-word lengths, the HTML part's tags, attributes and links). Every protocol
 # event goes to DIR/events.jsonl. Faults on demand: 421 at the greeting, 4xx/5xx to DATA,
 # 550 to some recipients, a connection dropped in the middle of DATA or after the final dot,
-# STARTTLS with a given certificate, AUTH required.
+# STARTTLS with a given certificate, AUTH required. A flaky server: --drop-every N hangs up on
+# every Nth connection before the greeting, --fail-rate P answers 451 to MAIL, RCPT or DATA
+# with probability P each (seeded by --seed, so a run can be replayed).
 #
 # Run with Debian's /usr/bin/python3 (python3-aiosmtpd). Writes the port to --port-file once
 # it listens; stops on SIGTERM.
@@ -19,6 +21,7 @@ import email.policy
 import html.parser
 import json
 import os
+import random
 import re
 import signal
 import ssl
@@ -36,6 +39,15 @@ class State:
         self.data_fail_left = args.data_fail_times
         self.drop_mid_data_left = args.drop_mid_data
         self.drop_after_dot_left = args.drop_after_dot
+        self.connections = 0
+        self.rng = random.Random(args.seed)
+
+    def flaky(self, where):
+        """True when this command gets a random 451 (--fail-rate)."""
+        if self.args.fail_rate > 0 and self.rng.random() < self.args.fail_rate:
+            self.log(where, result="451 at random")
+            return True
+        return False
 
     def log(self, event, **fields):
         fields["event"] = event
@@ -122,6 +134,8 @@ class Handler:
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, options):
+        if self.state.flaky("MAIL"):
+            return "451 4.3.0 Busy, try again later"
         self.state.log("MAIL", address=address, tls=session.ssl is not None,
                        auth=bool(session.authenticated))
         envelope.mail_from = address
@@ -130,6 +144,8 @@ class Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         a = self.state.args
+        if self.state.flaky("RCPT"):
+            return "451 4.3.0 Busy, try again later"
         if a.rcpt_fail_match and a.rcpt_fail_match in address:
             self.state.log("RCPT", address=address, refused=True)
             return a.rcpt_fail
@@ -154,6 +170,8 @@ class Handler:
             st.data_fail_left -= 1
             st.log("DATA", result=st.args.data_fail)
             return st.args.data_fail
+        if st.flaky("DATA"):
+            return "451 4.3.0 Queue busy, try again later"
         n = self.save(envelope, session)
         if st.drop_after_dot_left > 0:
             st.drop_after_dot_left -= 1
@@ -168,8 +186,20 @@ class SinkSMTP(SMTP):
     state = None
 
     def connection_made(self, transport):
-        self.state.log("CONNECT")
+        st = self.state
+        st.connections += 1
+        if st.args.drop_every > 0 and st.connections % st.args.drop_every == 0:
+            st.log("CONNECT", result="dropped before the greeting", n=st.connections)
+            self.dropped = True
+            transport.abort()
+            return
+        st.log("CONNECT", n=st.connections)
         super().connection_made(transport)
+
+    def connection_lost(self, error):
+        if getattr(self, "dropped", False):
+            return  # the session never started
+        super().connection_lost(error)
 
     async def smtp_DATA(self, arg):
         st = self.state
@@ -242,6 +272,9 @@ def main():
     p.add_argument("--rcpt-fail", default="550 5.1.1 No such user here")
     p.add_argument("--drop-mid-data", type=int, default=0)
     p.add_argument("--drop-after-dot", type=int, default=0)
+    p.add_argument("--drop-every", type=int, default=0)
+    p.add_argument("--fail-rate", type=float, default=0.0)
+    p.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
     if os.environ.get("URS_SINK_DEBUG"):
         import logging

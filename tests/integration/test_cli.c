@@ -138,6 +138,12 @@ static void test_search_formats_and_usage(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "TITLE"));
     assert_non_null(strstr(r.out, "Physician Advisor"));
+    /* location and licence columns; POSTED from the posting's own date, as the digest says */
+    assert_non_null(strstr(r.out, "LOCATION"));
+    assert_non_null(strstr(r.out, "LICENCE POSTED"));
+    assert_non_null(strstr(r.out, "Remote, US"));
+    assert_non_null(strstr(r.out, "d ago\n"));
+    assert_null(strstr(r.out, "seen "));
     tu_run_free(&r);
 
     RUN(&r, f, "search", "--discipline", "DDS");
@@ -416,6 +422,12 @@ static void test_import_labelled_set(void **state)
     assert_null(strstr(r.out, "\"labels\""));
     assert_null(strstr(r.out, "label_notes"));
     assert_int_equal(tu_count(r.out, "\n"), 30);
+    tu_run_free(&r);
+    /* explain's context keeps the fields apart: the title, then " | " and the next field */
+    RUN(&r, f, "explain", "1");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Physical Therapist - [Remote] | Location: Remote"));
+    assert_null(strstr(r.out, "RemoteLocation"));
     tu_run_free(&r);
     free(eval);
 }

@@ -151,6 +151,9 @@ static void test_kill_during_crawl(void **state)
         hits += kill_at_random(dir, log, &rng, span, "--config", cfg, "crawl", NULL);
         char when[32];
         snprintf(when, sizeof when, "after round %zu", round);
+        /* killed before the first crawl made the database: nothing was stored, nothing lost */
+        if (!before[0] && access(db, F_OK) != 0)
+            continue;
         db_check(dir, cfg, when);
         char *after = fu_sql_lines(db, "SELECT external_id FROM postings ORDER BY external_id");
         lines_kept(before, after, round);

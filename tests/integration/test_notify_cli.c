@@ -73,7 +73,7 @@ static void test_subscriber_commands(void **state)
            "ana@example.org", NULL, NULL);
     expect(&c, 0, "removed ana@example.org", NULL, "subscriber", "remove", "ana@example.org", NULL,
            NULL);
-    expect(&c, 2, NULL, "no subscriber ana@example.org", "subscriber", "show", "ana@example.org",
+    expect(&c, 1, NULL, "no subscriber ana@example.org", "subscriber", "show", "ana@example.org",
            NULL, NULL);
     cli_close(&c);
 }
@@ -126,6 +126,26 @@ static void test_digest_and_outbox_commands(void **state)
     /* nothing new: preview says so, send sends nothing */
     expect(&c, 0, NULL, "nothing new for ana@example.org", "digest", "preview", "ana@example.org",
            NULL, NULL);
+    /* the digest just sent, text and HTML, as make demo's last hint shows it */
+    char *last_path = tu_path(c.env.dir, "last.html");
+    expect(&c, 0, "Utilization Review Nurse", "2 postings, sent; subject: 2 new jobs for you",
+           "digest", "preview", "ana@example.org", "--last", NULL);
+    struct tu_run lr;
+    assert_int_equal(RUN(&lr, &c, "digest", "preview", "ana@example.org", "--last", "--html",
+                         last_path),
+                     0);
+    assert_non_null(strstr(lr.out, "Utilization Review Nurse"));
+    assert_null(strstr(lr.out, "=\r\n")); /* decoded, no soft breaks left */
+    tu_run_free(&lr);
+    char *last_html = tu_read_file(last_path, NULL);
+    assert_non_null(last_html);
+    assert_true(strncmp(last_html, "<!DOCTYPE html>", 15) == 0);
+    assert_non_null(strstr(last_html, "Utilization Review Nurse"));
+    assert_null(strstr(last_html, "=3D"));
+    free(last_html);
+    free(last_path);
+    expect(&c, 1, NULL, "no digest recorded for bob@example.org", "digest", "preview",
+           "bob@example.org", "--last", NULL);
     expect(&c, 0, "built 0 digests", NULL, "digest", "send", "--all", NULL, NULL);
     expect(&c, 0, "0 messages purged", NULL, "outbox", "purge", NULL, NULL, NULL);
     expect(&c, 0, "1 messages purged", NULL, "outbox", "purge", "--older-than", "0", NULL);
@@ -143,11 +163,11 @@ static void test_coach_commands(void **state)
     expect(&c, 0, NULL, NULL, "subscriber", "add", "stu@example.org", NULL, NULL);
     expect(&c, 0, "added coach Kim", NULL, "coach", "add", "Kim", "--email", "kim@example.org");
     expect(&c, 2, NULL, "already exists", "coach", "add", "kim", "--email", "k@example.org");
-    expect(&c, 2, NULL, "no coach named 'Lee'", "cohort", "add", "fall", "--coach", "Lee");
+    expect(&c, 1, NULL, "no coach named 'Lee'", "cohort", "add", "fall", "--coach", "Lee");
     expect(&c, 0, "added cohort spring", NULL, "cohort", "add", "spring", "--coach", "Kim");
     expect(&c, 0, "stu@example.org joined spring", NULL, "cohort", "join", "spring",
            "stu@example.org", NULL);
-    expect(&c, 2, NULL, "no subscriber nobody@example.org", "cohort", "join", "spring",
+    expect(&c, 1, NULL, "no subscriber nobody@example.org", "cohort", "join", "spring",
            "nobody@example.org", NULL);
     expect(&c, 0, "stu@example.org", NULL, "cohort", "members", "spring", NULL, NULL);
     expect(&c, 0, "spring", NULL, "cohort", "list", NULL, NULL, NULL);
@@ -158,7 +178,7 @@ static void test_coach_commands(void **state)
         RUN(&r, &c, "curate", "note", "--cohort", "spring", "--text", "Apply before Friday", "1"),
         0);
     tu_run_free(&r);
-    expect(&c, 2, NULL, "no posting with id 999", "curate", "pin", "--cohort", "spring", "999");
+    expect(&c, 1, NULL, "no posting with id 999", "curate", "pin", "--cohort", "spring", "999");
     expect(&c, 0, "note: Apply before Friday", NULL, "curate", "list", "--cohort", "spring", NULL);
     expect(&c, 0, "Picked by your coach Kim (1)", NULL, "digest", "preview", "stu@example.org",
            NULL, NULL);
@@ -171,9 +191,62 @@ static void test_coach_commands(void **state)
     cli_close(&c);
 }
 
+/* The rough edges of issue #11: exit statuses, partial joins, coaches by email, hints. */
+static void test_newcomer_edges(void **state)
+{
+    (void)state;
+    struct cli c;
+    cli_open(&c);
+    add_postings(&c);
+    expect(&c, 0, NULL, NULL, "subscriber", "add", "a@example.org", NULL, NULL);
+    expect(&c, 0, NULL, NULL, "subscriber", "add", "b@example.org", NULL, NULL);
+    expect(&c, 0, "added coach Kim", NULL, "coach", "add", "Kim", "--email", "kim@example.org");
+    /* the same address for a second coach is refused, whatever its case */
+    expect(&c, 1, NULL, "coach 'Kim' already has the address", "coach", "add", "Lee", "--email",
+           "KIM@example.org");
+    expect(&c, 0, "Kim", NULL, "coach", "list", NULL, NULL, NULL);
+    /* a coach named by email */
+    expect(&c, 0, "added cohort fall (coach Kim)", NULL, "cohort", "add", "fall", "--coach",
+           "kim@example.org");
+    expect(&c, 1, NULL, "no coach named 'zed@example.org'", "cohort", "add", "x", "--coach",
+           "zed@example.org");
+    /* one unknown address: the others join, the line says so, exit 1 */
+    struct tu_run r;
+    assert_int_equal(RUN(&r, &c, "cohort", "join", "fall", "a@example.org", "nobody@example.org",
+                         "b@example.org"),
+                     1);
+    assert_non_null(strstr(r.out, "a@example.org joined fall"));
+    assert_non_null(strstr(r.out, "b@example.org joined fall"));
+    assert_non_null(strstr(r.err, "urscout: cohort join: no subscriber nobody@example.org"));
+    assert_non_null(strstr(r.err, "2 of 3 addresses joined fall"));
+    tu_run_free(&r);
+    expect(&c, 0, "b@example.org", NULL, "cohort", "members", "fall", NULL, NULL);
+    /* joining makes the digest monthly: next due on the first of a month (UTC here) */
+    assert_int_equal(RUN(&r, &c, "subscriber", "show", "b@example.org"), 0);
+    const char *due = strstr(r.out, "next due:");
+    assert_non_null(due);
+    due += strspn(due + 9, " ") + 9;
+    if (strncmp(due + 7, "-01T", 4) != 0)
+        fail_msg("next due is not on the first of a month:\n%s", r.out);
+    tu_run_free(&r);
+    /* not found is 1, usage is 2 */
+    expect(&c, 1, NULL, "no cohort named 'winter'", "cohort", "members", "winter", NULL, NULL);
+    expect(&c, 1, NULL, "no cohort named 'winter'", "curate", "pin", "--cohort", "winter", "1");
+    expect(&c, 1, NULL, "no posting with id 999", "curate", "pin", "--cohort", "fall", "999");
+    expect(&c, 1, NULL, "urscout: ", "digest", "preview", "nobody@example.org", NULL, NULL);
+    expect(&c, 1, NULL, "urscout: ", "subscriber", "show", "nobody@example.org", NULL, NULL);
+    expect(&c, 2, NULL, "did you mean 'cohort'", "cohrt", "list", NULL, NULL, NULL);
+    expect(&c, 2, NULL, "did you mean '--keywords'", "subscriber", "add", "c@example.org", "--keywods",
+           "x");
+    expect(&c, 2, NULL, "option '--frequency' needs a value", "subscriber",
+           "add", "c@example.org", "--frequency", NULL);
+    cli_close(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_newcomer_edges),
         cmocka_unit_test(test_subscriber_commands),
         cmocka_unit_test(test_digest_and_outbox_commands),
         cmocka_unit_test(test_coach_commands),

@@ -158,6 +158,48 @@ static void test_qp_every_byte(void **state)
     sbuf_free(&out);
 }
 
+/* notify_qp_decode undoes notify_qp_encode; notify_mime_part finds and decodes a part. */
+static void test_qp_decode_and_mime_part(void **state)
+{
+    (void)state;
+    char in[300];
+    for (int i = 0; i < 299; i++)
+        in[i] = (char)(i % 97 == 96 ? '\n' : (i % 5 == 0 ? '=' : "a\xc3\xa9 b"[i % 5]));
+    in[299] = '\0';
+    struct sbuf enc, dec;
+    sbuf_init(&enc, 10000);
+    sbuf_init(&dec, 10000);
+    assert_int_equal(notify_qp_encode(&enc, in, 299), URS_OK);
+    assert_int_equal(notify_qp_decode(&dec, enc.data, enc.len), URS_OK);
+    assert_int_equal(dec.len, 300); /* the encoder ends the last line */
+    assert_memory_equal(dec.data, in, 299);
+    sbuf_reset(&dec);
+    /* a malformed escape stays as it is */
+    assert_int_equal(notify_qp_decode(&dec, "a=ZZb=", 6), URS_OK);
+    assert_string_equal(sbuf_str(&dec), "a=ZZb=");
+    sbuf_reset(&dec);
+
+    static const char msg[] = "From: a@example.org\r\nContent-Type: multipart/alternative;\r\n"
+                              " boundary=\"=_b1\"\r\n\r\n"
+                              "\r\n--=_b1\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                              "Content-Transfer-Encoding: quoted-printable\r\n\r\nplain=\r\n text"
+                              "\r\n--=_b1\r\nContent-Type: text/html; charset=UTF-8\r\n"
+                              "Content-Transfer-Encoding: quoted-printable\r\n\r\n<p class=3D\"x\">"
+                              "caf=C3=A9</p>\r\n--=_b1--\r\n";
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(notify_mime_part(msg, sizeof msg - 1, "text/html", &dec, &e), URS_OK);
+    assert_string_equal(sbuf_str(&dec), "<p class=\"x\">caf\xc3\xa9</p>");
+    sbuf_reset(&dec);
+    assert_int_equal(notify_mime_part(msg, sizeof msg - 1, "text/plain", &dec, &e), URS_OK);
+    assert_string_equal(sbuf_str(&dec), "plain text");
+    assert_int_equal(notify_mime_part(msg, sizeof msg - 1, "image/png", &dec, &e), URS_ENOTFOUND);
+    assert_int_equal(notify_mime_part("To: x\r\n\r\nbody", 15, "text/html", &dec, &e),
+                     URS_EPARSE);
+    sbuf_free(&enc);
+    sbuf_free(&dec);
+}
+
 /* ---- headers ---- */
 
 static void test_header_encoded_words(void **state)
@@ -687,6 +729,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_qp_long_and_special_lines),
         cmocka_unit_test(test_qp_every_byte),
+        cmocka_unit_test(test_qp_decode_and_mime_part),
         cmocka_unit_test(test_header_encoded_words),
         cmocka_unit_test(test_header_injection),
         cmocka_unit_test(test_header_folds_plain_ascii),
