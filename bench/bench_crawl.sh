@@ -82,7 +82,9 @@ done
 } >"$tmp/urscout.ini"
 
 status=0
-/usr/bin/time -v -o "$tmp/time.txt" "$urscout" --config "$tmp/urscout.ini" crawl --no-progress \
+# URSCOUT_BENCH_WRAP runs the crawl under a profiler, e.g. "perf record -g -o /tmp/crawl.perf"
+# shellcheck disable=SC2086
+/usr/bin/time -v -o "$tmp/time.txt" ${URSCOUT_BENCH_WRAP:-} "$urscout" --config "$tmp/urscout.ini" crawl --no-progress \
     >"$tmp/out.txt" 2>"$tmp/err.txt" || status=$?
 if [ "$status" != 0 ]; then
     echo "bench_crawl: urscout crawl exited $status" >&2

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* `urscout coach`, `cohort` and `curate`: coaches curate a monthly digest for their students. */
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/text.h"
 #include "common/utf8.h"
 #include "db/db.h"
 #include "notifier/notifier.h"
+#include "web/web.h"
 
 #define NAME_MAX_BYTES 80   /* a coach or cohort name */
 #define NOTE_MAX_BYTES 1000 /* a coach's note on a posting */
@@ -18,9 +23,13 @@
 static const char coach_usage[] =
     "usage: urscout coach add NAME --email EMAIL\n"
     "       urscout coach list\n"
+    "       urscout coach passwd NAME|EMAIL\n"
     "\n"
     "A coach owns cohorts of subscribers and curates postings for them (see urscout cohort\n"
-    "and urscout curate).\n";
+    "and urscout curate), at the terminal or on the coach desk (/coach/login of urscout web).\n"
+    "passwd sets the desk password (12 to 128 characters; stored as an Argon2id hash) and\n"
+    "signs the coach out everywhere. At a terminal it asks twice without echo; otherwise it\n"
+    "reads one line from standard input.\n";
 
 static const char cohort_usage[] =
     "usage: urscout cohort add NAME --coach COACH\n"
@@ -69,6 +78,116 @@ static int print_coach(void *ctx, const struct db_coach *c)
     return 0;
 }
 
+/* ---- coach passwd ---- */
+
+static volatile sig_atomic_t passwd_interrupted;
+
+static void on_passwd_signal(int sig)
+{
+    (void)sig;
+    passwd_interrupted = 1;
+}
+
+/*
+ * One line from fd into buf (without its newline). -1 on error, interruption or a line over
+ * WEB_PASSWORD_MAX bytes. Reads a byte at a time so nothing past the line is consumed.
+ */
+static int read_line(int fd, char *buf, size_t cap)
+{
+    size_t len = 0;
+    for (;;) {
+        char c;
+        ssize_t n = read(fd, &c, 1);
+        if (n < 0 && errno == EINTR && !passwd_interrupted)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0 || c == '\n')
+            break;
+        if (len + 1 >= cap)
+            return -1;
+        buf[len++] = c;
+    }
+    if (len > 0 && buf[len - 1] == '\r')
+        len--;
+    buf[len] = '\0';
+    return 0;
+}
+
+/* Ask on the terminal with echo off; Ctrl-C restores the echo before giving up. */
+static int ask_password(const char *prompt, char *buf, size_t cap)
+{
+    struct termios saved, quiet;
+    if (tcgetattr(STDIN_FILENO, &saved) != 0)
+        return -1;
+    quiet = saved;
+    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_passwd_signal; /* no SA_RESTART: read returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    passwd_interrupted = 0;
+    (void)sigaction(SIGINT, &sa, &old_int);
+    (void)sigaction(SIGTERM, &sa, &old_term);
+    fprintf(stderr, "%s", prompt);
+    fflush(stderr);
+    int rc = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0 ? read_line(STDIN_FILENO, buf, cap)
+                                                             : -1;
+    (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    (void)sigaction(SIGINT, &old_int, NULL);
+    (void)sigaction(SIGTERM, &old_term, NULL);
+    fprintf(stderr, "\n");
+    return passwd_interrupted ? -1 : rc;
+}
+
+static int read_password(char *pw, size_t cap)
+{
+    if (!isatty(STDIN_FILENO)) {
+        if (read_line(STDIN_FILENO, pw, cap) != 0) {
+            cli_error("coach passwd: could not read one line of at most %d bytes from stdin",
+                      WEB_PASSWORD_MAX);
+            return -1;
+        }
+        return 0;
+    }
+    char again[WEB_PASSWORD_MAX + 2];
+    int rc = ask_password("New password: ", pw, cap);
+    if (rc == 0)
+        rc = ask_password("Again: ", again, sizeof again);
+    if (rc != 0)
+        cli_error("coach passwd: no password read (at most %d bytes)", WEB_PASSWORD_MAX);
+    else if (strcmp(pw, again) != 0) {
+        cli_error("coach passwd: the two passwords differ; nothing changed");
+        rc = -1;
+    }
+    memset(again, 0, sizeof again);
+    return rc;
+}
+
+static int coach_passwd(struct app *app, const char *login)
+{
+    char pw[WEB_PASSWORD_MAX + 2];
+    struct err e;
+    err_clear(&e);
+    if (cli_app_db(app, false) != CLI_OK)
+        return CLI_FAIL;
+    /* look the coach up first, so a typo in the name does not cost a typed password */
+    int64_t coach_id;
+    int rc = db_coach_find(app->db, login, &coach_id, NULL, &e);
+    if (rc != URS_OK)
+        return fail_e("coach passwd", rc, &e);
+    if (read_password(pw, sizeof pw) != 0)
+        return CLI_USAGE;
+    rc = web_password_check(pw, &e);
+    if (rc == URS_OK)
+        rc = web_coach_passwd(app->db, login, pw, (int64_t)time(NULL), &e);
+    memset(pw, 0, sizeof pw);
+    if (rc != URS_OK)
+        return fail_e("coach passwd", rc, &e);
+    printf("password set for coach %s\n", login);
+    return CLI_OK;
+}
+
 int cli_cmd_coach(struct app *app, int argc, char **argv)
 {
     if (cli_wants_help(argc, argv, coach_usage))
@@ -82,8 +201,11 @@ int cli_cmd_coach(struct app *app, int argc, char **argv)
         int rc = db_coaches_each(app->db, print_coach, NULL, &e);
         return rc == URS_OK ? CLI_OK : fail_e("coach list", rc, &e);
     }
+    if (argc == 3 && strcmp(argv[1], "passwd") == 0)
+        return coach_passwd(app, argv[2]);
     if (argc != 5 || strcmp(argv[1], "add") != 0 || strcmp(argv[3], "--email") != 0) {
-        cli_error("coach: expected 'coach add NAME --email EMAIL' or 'coach list'");
+        cli_error("coach: expected 'coach add NAME --email EMAIL', 'coach list' or "
+                  "'coach passwd NAME'");
         return CLI_USAGE;
     }
     if (!valid_name("coach", argv[2]))

@@ -89,7 +89,7 @@ int db_commit(struct db *db, struct err *e)
 {
     if (db->tx_depth == 0)
         return URS_OK;
-    if (exec(db, "COMMIT", "commit", e) != URS_OK) {
+    if (db_fts_flush(db, e) != URS_OK || exec(db, "COMMIT", "commit", e) != URS_OK) {
         db_rollback(db);
         return URS_EDB;
     }
@@ -103,6 +103,8 @@ void db_rollback(struct db *db)
         (void)sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
         db->tx_depth = 0;
     }
+    if (db)
+        db_fts_discard(db);
 }
 
 int db_tx_enter(struct db *db, bool *own, struct err *e)
@@ -262,10 +264,16 @@ static int configure(struct db *db, bool writable, struct err *e)
     if (!writable)
         return URS_OK;
     if (exec(db, "PRAGMA journal_mode = WAL", "enable WAL", e) != URS_OK ||
-        exec(db, "PRAGMA synchronous = FULL", "set synchronous", e) != URS_OK ||
-        exec(db, "PRAGMA cache_size = -16384", "set cache size", e) != URS_OK)
+        exec(db, "PRAGMA synchronous = FULL", "set synchronous", e) != URS_OK)
         return URS_EDB;
     return URS_OK;
+}
+
+int db_cache_size(struct db *db, long kib, struct err *e)
+{
+    char sql[64];
+    (void)snprintf(sql, sizeof sql, "PRAGMA cache_size = %ld", kib > 0 ? -kib : -2000L);
+    return exec(db, sql, "set cache size", e);
 }
 
 int db_open(const char *path, bool create, struct db **out, struct err *e)
@@ -304,6 +312,7 @@ void db_close(struct db *db)
     if (!db)
         return;
     db_rollback(db);
+    free(db->fts);
     for (size_t i = 0; i < db->cache_len; i++)
         sqlite3_finalize(db->cache[i].st);
     if (db->sql)

@@ -24,6 +24,13 @@ struct db;
  */
 URS_NODISCARD int db_open(const char *path, bool create, struct db **out, struct err *e);
 
+/*
+ * The page cache of this connection: kib KiB, or SQLite's default (2,000 KiB) for 0. The
+ * digest build raises it while it writes (B-tree pages are re-read otherwise); the crawl keeps
+ * the default to stay small. URS_OK or URS_EDB.
+ */
+URS_NODISCARD int db_cache_size(struct db *db, long kib, struct err *e);
+
 /* Close; accepts NULL. */
 void db_close(struct db *db);
 
@@ -318,6 +325,67 @@ URS_NODISCARD int db_curation_each(struct db *db, const char *cohort, db_curatio
 typedef int (*db_member_fn)(void *ctx, int64_t cohort_id, int64_t subscriber_id);
 URS_NODISCARD int db_memberships_each(struct db *db, db_member_fn fn, void *ctx, struct err *e);
 
+/* ---- the coach desk: passwords, sessions, failed sign-ins (db/coach.c) ---- */
+
+/* A session is stored as the SHA-256 of its id: this many bytes. */
+#define DB_SESSION_HASH_LEN 32
+
+/*
+ * The coach named login, or else the one coach with that address (case-insensitive). Sets
+ * *coach_id and, when pw_hash is not NULL, *pw_hash to the stored Argon2id encoded hash
+ * (caller frees; NULL when no password was set). URS_OK, URS_ENOTFOUND, URS_EINVAL (two
+ * coaches share that address), URS_ENOMEM, URS_EDB.
+ */
+URS_NODISCARD int db_coach_find(struct db *db, const char *login, int64_t *coach_id,
+                                char **pw_hash, struct err *e);
+/* Store a coach's password hash and end all their sessions. URS_OK, URS_ENOTFOUND, URS_EDB. */
+URS_NODISCARD int db_coach_password_set(struct db *db, int64_t coach_id, const char *hash,
+                                        int64_t now, struct err *e);
+/* A new session for coach_id, stored by the hash of its id. URS_OK, URS_EDB. */
+URS_NODISCARD int db_coach_session_add(struct db *db, const uint8_t id_hash[DB_SESSION_HASH_LEN],
+                                       int64_t coach_id, int64_t now, struct err *e);
+/*
+ * The coach of a live session (last seen at or after idle_since, created at or after
+ * created_since); marks it seen at now. An expired session is deleted. URS_OK,
+ * URS_ENOTFOUND (unknown or expired), URS_EDB.
+ */
+URS_NODISCARD int db_coach_session_get(struct db *db, const uint8_t id_hash[DB_SESSION_HASH_LEN],
+                                       int64_t idle_since, int64_t created_since, int64_t now,
+                                       int64_t *coach_id, struct err *e);
+/* Delete one session (logout; an unknown one is fine), or every session of a coach. */
+URS_NODISCARD int db_coach_session_end(struct db *db, const uint8_t id_hash[DB_SESSION_HASH_LEN],
+                                       struct err *e);
+URS_NODISCARD int db_coach_sessions_end(struct db *db, int64_t coach_id, struct err *e);
+/* Delete sessions idle before idle_since or created before created_since. */
+URS_NODISCARD int db_coach_sessions_purge(struct db *db, int64_t idle_since,
+                                          int64_t created_since, struct err *e);
+
+/*
+ * Failed sign-ins per key (the caller's naming, e.g. "coach:12", "ip:127.0.0.1"). Add one
+ * failure at now and return the count; a count whose last failure was before forget_before
+ * starts again at 1 (and its lock is lifted). URS_OK, URS_EDB.
+ */
+URS_NODISCARD int db_login_failure_add(struct db *db, const char *key, int64_t now,
+                                       int64_t forget_before, int64_t *failures, struct err *e);
+/* The time until which key is locked (0: never). URS_OK, URS_EDB. */
+URS_NODISCARD int db_login_lock_get(struct db *db, const char *key, int64_t *locked_until,
+                                    struct err *e);
+/* Lock key until locked_until (a later lock already set stays). URS_OK, URS_EDB. */
+URS_NODISCARD int db_login_lock_set(struct db *db, const char *key, int64_t locked_until,
+                                    struct err *e);
+/* Forget key's failures (a successful sign-in). URS_OK, URS_EDB. */
+URS_NODISCARD int db_login_failures_clear(struct db *db, const char *key, struct err *e);
+
+/* Cohort cohort_id: its coach and its name (cut to name_len). URS_OK, URS_ENOTFOUND, URS_EDB. */
+URS_NODISCARD int db_cohort_owner(struct db *db, int64_t cohort_id, int64_t *coach_id, char *name,
+                                  size_t name_len, struct err *e);
+/* The cohorts of one coach, by name. URS_OK, URS_EDB. */
+URS_NODISCARD int db_coach_cohorts_each(struct db *db, int64_t coach_id, db_cohort_fn fn,
+                                        void *ctx, struct err *e);
+/* A coach's name (cut to name_len). URS_OK, URS_ENOTFOUND, URS_EDB. */
+URS_NODISCARD int db_coach_name(struct db *db, int64_t coach_id, char *name, size_t name_len,
+                                struct err *e);
+
 /* Digest building: candidate postings, keyword hits, what was already sent. */
 
 /* Called per posting with its fingerprint (16 hex digits); only the fields a digest shows
@@ -354,6 +422,21 @@ typedef int (*db_sent_fn)(void *ctx, int64_t subscriber_id, const char *fingerpr
 URS_NODISCARD int db_digest_sent_pairs(struct db *db, int64_t since, db_sent_fn fn, void *ctx,
                                        struct err *e);
 
+/*
+ * Stored blocks. A digest build renders each posting's block once; storing it once and
+ * putting a reference in each message (instead of the same kilobyte in thousands of
+ * messages) keeps the outbox small. A reference is DB_BLOCK_REF_LEN bytes: NUL, 0x01 and the
+ * block id as 8 bytes big-endian; a NUL never occurs in a message otherwise (7bit and
+ * quoted-printable only). Every function here that returns a message returns it resolved.
+ */
+#define DB_BLOCK_REF_LEN 10
+#define DB_MAX_RESOLVED  (4 * 1024 * 1024) /* bytes of a message with its blocks put in */
+/* Store a block (within the caller's transaction, if any); *id gets its id. */
+URS_NODISCARD int db_digest_block_add(struct db *db, int64_t now, const char *data, size_t len,
+                                      int64_t *id, struct err *e);
+/* The reference to block id. */
+void db_block_ref(unsigned char out[DB_BLOCK_REF_LEN], int64_t id);
+
 /* One rendered digest and what it holds: recorded together or not at all. */
 struct db_digest_record {
     int64_t subscriber_id;
@@ -363,7 +446,8 @@ struct db_digest_record {
     const char *recipient;
     const char *message_id;
     const char *subject;
-    const char *message;           /* the complete RFC 5322 message, CRLF line ends */
+    const char *message;           /* the complete RFC 5322 message, CRLF line ends; may hold
+                                      references to stored blocks (db_block_ref) */
     size_t message_len;            /* 0: nothing new, only the schedule advances */
     const int64_t *posting_ids; /* one deliveries row each: what the message shows, and picks */
     size_t postings_len;

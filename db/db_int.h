@@ -18,7 +18,23 @@ struct db {
         sqlite3_stmt *st;
     } cache[DB_STMT_CACHE];
     size_t cache_len;
+    /* Full-text index changes held until the transaction commits (db/postings.c). */
+    struct db_fts_pending *fts;
+    size_t fts_len, fts_cap;
 };
+
+/* One posting whose full-text entry is written at commit; old holds what the index has now
+   (title, employer, location, description) when it has an entry, else all NULL. */
+struct db_fts_pending {
+    int64_t id;
+    bool indexed;
+    char *old[4];
+};
+
+/* Write the held full-text changes (before COMMIT). URS_OK, URS_EDB, URS_ENOMEM. */
+int db_fts_flush(struct db *db, struct err *e);
+/* Drop the held changes (after ROLLBACK, or on close). */
+void db_fts_discard(struct db *db);
 
 /* Schema version 1 is these chunks, run in order in one transaction (db/db.c). */
 extern const char db_schema_v1_core[];   /* sources, postings, tags, evidence, FTS (db/schema.c) */

@@ -712,4 +712,12 @@ const char db_schema_v2_notify[] =
     "  ids BLOB NOT NULL"
     ");"
     "CREATE INDEX digest_summaries_created ON digest_summaries(created_at);"
+    /* A posting's rendered block (encoded text or HTML), stored once per digest build and
+       referenced from every outbox message of that build that shows it (db/outbox.c). */
+    "CREATE TABLE digest_blocks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  created_at INTEGER NOT NULL,"
+    "  body BLOB NOT NULL"
+    ");"
+    "CREATE INDEX digest_blocks_created ON digest_blocks(created_at);"
     "CREATE INDEX digest_summaries_subscriber ON digest_summaries(subscriber_id);";

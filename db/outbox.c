@@ -426,6 +426,79 @@ static enum db_outbox_status outbox_status_parse(const char *s)
     "o.message_id, o.subject, o.postings, o.status, o.attempts, o.created_at, o.queued_at, "       \
     "o.next_attempt_at, coalesce(o.last_attempt_at, 0), coalesce(o.sent_at, 0), o.last_error"
 
+void db_block_ref(unsigned char out[DB_BLOCK_REF_LEN], int64_t id)
+{
+    out[0] = 0;
+    out[1] = 1;
+    for (int i = 0; i < 8; i++)
+        out[2 + i] = (unsigned char)((uint64_t)id >> (56 - 8 * i));
+}
+
+static const char sql_block_add[] = "INSERT INTO digest_blocks (created_at, body) VALUES (?1, ?2)";
+static const char sql_block_get[] = "SELECT body FROM digest_blocks WHERE id = ?1";
+
+int db_digest_block_add(struct db *db, int64_t now, const char *data, size_t len, int64_t *id,
+                        struct err *e)
+{
+    sqlite3_stmt *st;
+    if (memchr(data, '\0', len))
+        return err_set(e, URS_EINVAL, "digest block: holds a NUL byte");
+    if (db_stmt(db, sql_block_add, &st, e) != URS_OK)
+        return URS_EDB;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_blob64(st, 2, len ? data : "", len, SQLITE_STATIC);
+    int rc = step_done(db, st, "store digest block", e);
+    sqlite3_clear_bindings(st);
+    *id = rc == URS_OK ? sqlite3_last_insert_rowid(db->sql) : 0;
+    return rc;
+}
+
+/*
+ * The message of outbox row `row` with its block references replaced by the blocks, into out
+ * (reset first). A reference that is cut short or names no block is URS_EDB naming the row.
+ */
+static int resolve(struct db *db, int64_t row, const char *msg, size_t len, struct sbuf *out,
+                   struct err *e)
+{
+    sbuf_reset(out);
+    size_t at = 0;
+    int rc = URS_OK;
+    while (rc == URS_OK && at < len) {
+        const char *nul = memchr(msg + at, '\0', len - at);
+        size_t lit = nul ? (size_t)(nul - (msg + at)) : len - at;
+        if ((rc = sbuf_append(out, msg + at, lit)) != URS_OK)
+            break;
+        at += lit;
+        if (!nul)
+            break;
+        const unsigned char *ref = (const unsigned char *)msg + at;
+        if (len - at < DB_BLOCK_REF_LEN || ref[1] != 1)
+            return err_set(e, URS_EDB, "outbox message %lld: malformed block reference",
+                           (long long)row);
+        uint64_t id = 0;
+        for (int i = 0; i < 8; i++)
+            id = id << 8 | ref[2 + i];
+        at += DB_BLOCK_REF_LEN;
+        sqlite3_stmt *st;
+        if (db_stmt(db, sql_block_get, &st, e) != URS_OK)
+            return URS_EDB;
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            rc = sbuf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+        else if (step == SQLITE_DONE)
+            rc = err_set(e, URS_EDB, "outbox message %lld: block %llu is missing", (long long)row,
+                         (unsigned long long)id);
+        else
+            rc = db_fail(db, "read digest block", e);
+        sqlite3_reset(st);
+    }
+    if (rc == URS_ENOMEM || rc == URS_ELIMIT)
+        return err_set(e, rc, "outbox message %lld: %s", (long long)row,
+                       rc == URS_ELIMIT ? "over the size limit with its blocks" : "out of memory");
+    return rc;
+}
+
 /* Fill r from a row of OUTBOX_COLUMNS (plus the message at column 15 when with_message). */
 static void outbox_from_row(sqlite3_stmt *st, bool with_message, struct db_outbox_row *r)
 {
@@ -507,9 +580,15 @@ static int claim_rows(struct db *db, int64_t now, int64_t lease, size_t limit,
     sqlite3_bind_int64(sel, 1, now);
     sqlite3_bind_int64(sel, 2, (sqlite3_int64)limit);
     int rc = URS_OK, step = SQLITE_DONE;
+    struct sbuf whole;
+    sbuf_init(&whole, DB_MAX_RESOLVED);
     while (rc == URS_OK && b->len < limit && (step = sqlite3_step(sel)) == SQLITE_ROW) {
         struct db_outbox_row r;
         outbox_from_row(sel, true, &r);
+        if ((rc = resolve(db, r.id, r.message, r.message_len, &whole, e)) != URS_OK)
+            break;
+        r.message = whole.data;
+        r.message_len = whole.len;
         r.attempts++;
         r.last_attempt_at = now;
         r.next_attempt_at = now + lease;
@@ -525,6 +604,7 @@ static int claim_rows(struct db *db, int64_t now, int64_t lease, size_t limit,
     }
     if (rc == URS_OK && step != SQLITE_DONE && step != SQLITE_ROW)
         rc = db_fail(db, "read outbox", e);
+    sbuf_free(&whole);
     sqlite3_finalize(sel);
     sqlite3_finalize(upd);
     return rc;
@@ -559,16 +639,25 @@ static int walk_outbox(struct db *db, sqlite3_stmt *st, bool with_message, db_ou
                        void *ctx, size_t *rows, struct err *e)
 {
     int rc, out = URS_OK;
+    struct sbuf whole;
+    sbuf_init(&whole, DB_MAX_RESOLVED);
     *rows = 0;
     while (out == URS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct db_outbox_row r;
         outbox_from_row(st, with_message, &r);
         (*rows)++;
+        if (with_message) {
+            if ((out = resolve(db, r.id, r.message, r.message_len, &whole, e)) != URS_OK)
+                break;
+            r.message = whole.data ? whole.data : "";
+            r.message_len = whole.len;
+        }
         if (fn(ctx, &r) != 0)
             out = err_set(e, URS_EINVAL, "outbox: stopped by the caller");
     }
     if (out == URS_OK && rc != SQLITE_DONE)
         out = db_fail(db, "read outbox", e);
+    sbuf_free(&whole);
     return out;
 }
 
@@ -746,6 +835,19 @@ int db_outbox_purge(struct db *db, int64_t before, size_t *count, struct err *e)
             rc = db_fail(db, "purge outbox", e);
         sqlite3_finalize(st);
     } else if (rc == URS_OK && *count > 0) {
+        rc = URS_EDB;
+    }
+    /* a build's blocks are stamped with the build's time, as are its messages */
+    if (rc == URS_OK &&
+        db_prepare(db,
+                   "DELETE FROM digest_blocks WHERE created_at <= ?1 AND created_at NOT IN"
+                   " (SELECT created_at FROM outbox)",
+                   &st, e) == URS_OK) {
+        sqlite3_bind_int64(st, 1, before);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = db_fail(db, "purge digest blocks", e);
+        sqlite3_finalize(st);
+    } else if (rc == URS_OK) {
         rc = URS_EDB;
     }
     return db_tx_leave(db, own, rc, e);

@@ -380,6 +380,128 @@ static int find_stored(struct db *db, const struct posting *p, struct stored *s,
     return URS_OK;
 }
 
+/* ---- the full-text index, written at commit ---- */
+
+#define FTS_PENDING_MAX 4096 /* held changes; past this they are written at once */
+
+static const char sql_fts_read[] =
+    "SELECT title, employer, location, description FROM postings WHERE id = ?1";
+static const char sql_fts_add[] =
+    "INSERT INTO postings_fts(rowid, title, employer, location, description)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_fts_remove[] =
+    "INSERT INTO postings_fts(postings_fts, rowid, title, employer, location, description)"
+    " VALUES ('delete', ?1, ?2, ?3, ?4, ?5)";
+
+static void pending_free(struct db_fts_pending *f)
+{
+    for (int k = 0; k < 4; k++)
+        free(f->old[k]);
+}
+
+void db_fts_discard(struct db *db)
+{
+    for (size_t i = 0; i < db->fts_len; i++)
+        pending_free(&db->fts[i]);
+    db->fts_len = 0;
+}
+
+/* The posting's four indexed columns as stored now, into out (malloc'd, NULL for NULL). */
+static int fts_read(struct db *db, int64_t id, char *out[4], bool *found, struct err *e)
+{
+    sqlite3_stmt *st;
+    *found = false;
+    for (int k = 0; k < 4; k++)
+        out[k] = NULL;
+    if (db_stmt(db, sql_fts_read, &st, e) != URS_OK)
+        return URS_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st), out_rc = URS_OK;
+    if (rc == SQLITE_ROW) {
+        *found = true;
+        for (int k = 0; k < 4 && out_rc == URS_OK; k++) {
+            const unsigned char *v = sqlite3_column_text(st, k);
+            if (v && !(out[k] = strdup((const char *)v)))
+                out_rc = err_set(e, URS_ENOMEM, "full-text index: out of memory");
+        }
+    } else if (rc != SQLITE_DONE) {
+        out_rc = db_fail(db, "read posting for the full-text index", e);
+    }
+    sqlite3_reset(st);
+    if (out_rc != URS_OK)
+        for (int k = 0; k < 4; k++) {
+            free(out[k]);
+            out[k] = NULL;
+        }
+    return out_rc;
+}
+
+static int fts_write(struct db *db, const char *sql, int64_t id, char *const v[4], const char *what,
+                     struct err *e)
+{
+    sqlite3_stmt *st;
+    if (db_stmt(db, sql, &st, e) != URS_OK)
+        return URS_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    for (int k = 0; k < 4; k++)
+        db_bind_text(st, 2 + k, v[k]);
+    int rc = step_done(db, st, what, e);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int db_fts_flush(struct db *db, struct err *e)
+{
+    int rc = URS_OK;
+    for (size_t i = 0; i < db->fts_len && rc == URS_OK; i++) {
+        struct db_fts_pending *f = &db->fts[i];
+        char *now[4];
+        bool found;
+        if (f->indexed)
+            rc = fts_write(db, sql_fts_remove, f->id, f->old, "update the full-text index", e);
+        if (rc == URS_OK)
+            rc = fts_read(db, f->id, now, &found, e);
+        if (rc == URS_OK && found)
+            rc = fts_write(db, sql_fts_add, f->id, now, "update the full-text index", e);
+        for (int k = 0; k < 4; k++)
+            free(now[k]);
+    }
+    db_fts_discard(db);
+    return rc;
+}
+
+/*
+ * Hold posting id's full-text change until commit. Before an UPDATE (new false) the entry the
+ * index has is read first, unless id is held already (the index still has what it had then).
+ */
+static int fts_hold(struct db *db, int64_t id, bool new, struct err *e)
+{
+    if (!new)
+        for (size_t i = 0; i < db->fts_len; i++)
+            if (db->fts[i].id == id)
+                return URS_OK;
+    if (db->fts_len >= FTS_PENDING_MAX && db_fts_flush(db, e) != URS_OK)
+        return URS_EDB;
+    if (db->fts_len == db->fts_cap) {
+        size_t cap = db->fts_cap ? 2 * db->fts_cap : 64;
+        struct db_fts_pending *n = realloc(db->fts, cap * sizeof *n);
+        if (!n)
+            return err_set(e, URS_ENOMEM, "full-text index: out of memory");
+        db->fts = n;
+        db->fts_cap = cap;
+    }
+    struct db_fts_pending *f = &db->fts[db->fts_len];
+    memset(f, 0, sizeof *f);
+    f->id = id;
+    if (!new) {
+        int rc = fts_read(db, id, f->old, &f->indexed, e);
+        if (rc != URS_OK)
+            return rc;
+    }
+    db->fts_len++;
+    return URS_OK;
+}
+
 static int upsert_in_tx(struct db *db, struct posting *p, int64_t now, enum db_upsert *result,
                         struct err *e)
 {
@@ -422,9 +544,13 @@ static int upsert_in_tx(struct db *db, struct posting *p, int64_t now, enum db_u
     p->last_seen = saved_last;
     if (found)
         sqlite3_bind_int64(st, 31, old.id);
+    if (found && fts_hold(db, old.id, false, e) != URS_OK)
+        return URS_EDB;
     if (step_done(db, st, found ? "update posting" : "insert posting", e) != URS_OK)
         return URS_EDB;
     p->id = found ? old.id : sqlite3_last_insert_rowid(db->sql);
+    if (!found && fts_hold(db, p->id, true, e) != URS_OK)
+        return URS_EDB;
     *result = found ? DB_UPSERT_UPDATED : DB_UPSERT_NEW;
     if (write_tags(db, p, e) != URS_OK || write_evidence(db, p, e) != URS_OK)
         return URS_EDB;

@@ -112,4 +112,10 @@ const char db_schema_v1_core[] =
  * search and digests leave it out. Rows from schema 1 were all taken as postings.
  */
 const char db_schema_v2_core[] =
-    "ALTER TABLE postings ADD COLUMN is_posting INTEGER NOT NULL DEFAULT 1;";
+    "ALTER TABLE postings ADD COLUMN is_posting INTEGER NOT NULL DEFAULT 1;"
+    /* The full-text index is written by db/postings.c at commit, not by triggers: SQLite 3.40's
+       FTS5 writes its pending terms to disk at every statement savepoint, and a trigger gives
+       every posting INSERT one, so each posting became its own index segment (crawl CPU
+       +25%). Deletes are rare and keep their trigger. */
+    "DROP TRIGGER postings_fts_ai;"
+    "DROP TRIGGER postings_fts_au;";

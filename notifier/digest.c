@@ -469,8 +469,8 @@ void digest_free(struct build *b)
     for (size_t i = 0; i < b->nc; i++) {
         posting_free(&b->c[i].p);
         if (b->c[i].blocks) {
-            sbuf_free(&b->c[i].blocks[0]);
-            sbuf_free(&b->c[i].blocks[1]);
+            for (int k = 0; k < 4; k++)
+                sbuf_free(&b->c[i].blocks[k]);
             free(b->c[i].blocks);
         }
     }

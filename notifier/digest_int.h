@@ -10,7 +10,8 @@
 /* A candidate posting: the fields a digest shows, its fingerprint and class. */
 struct cand {
     struct posting p;
-    struct sbuf *blocks; /* the rendered text and HTML blocks (2), once used; NULL before */
+    struct sbuf *blocks; /* once used (NULL before): the rendered text and HTML blocks, then
+                            the references to them once stored (4; db_block_ref) */
     char fp[17];
     uint64_t key; /* the fingerprint as a number */
     uint32_t cls; /* fingerprint class: candidates with one class are one job */
@@ -81,6 +82,8 @@ struct due_slot {
     int hour;
     int64_t next;
 };
+
+#define DIGEST_CACHE_KIB 16384 /* the database page cache while digests are recorded */
 
 struct build {
     struct db *db;

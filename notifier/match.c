@@ -303,15 +303,42 @@ static int blocks_of(struct build *b, struct cand *c)
 {
     if (c->blocks)
         return URS_OK;
-    if (!(c->blocks = calloc(2, sizeof *c->blocks)))
+    if (!(c->blocks = calloc(4, sizeof *c->blocks)))
         return URS_ENOMEM;
     sbuf_init(&c->blocks[0], NOTIFY_MAX_MESSAGE / 4);
     sbuf_init(&c->blocks[1], NOTIFY_MAX_MESSAGE / 4);
+    sbuf_init(&c->blocks[2], DB_BLOCK_REF_LEN);
+    sbuf_init(&c->blocks[3], DB_BLOCK_REF_LEN);
     return notify_render_block(&c->p, b->now, &c->blocks[0], &c->blocks[1]);
 }
 
-static int fill_items(struct build *b, size_t shown)
+/*
+ * A candidate's blocks stored once per build (in the open batch's transaction) and the
+ * references every message that shows it holds instead of the bytes: 10,000 digests of 25
+ * postings would otherwise write the same blocks 250,000 times.
+ */
+static int stored_blocks(struct build *b, struct cand *c, struct err *e)
 {
+    if (c->blocks[2].len)
+        return URS_OK;
+    for (int k = 0; k < 2; k++) {
+        int64_t id;
+        unsigned char ref[DB_BLOCK_REF_LEN];
+        int rc = db_digest_block_add(b->db, b->now, c->blocks[k].data ? c->blocks[k].data : "",
+                                     c->blocks[k].len, &id, e);
+        if (rc != URS_OK)
+            return rc;
+        db_block_ref(ref, id);
+        sbuf_reset(&c->blocks[2 + k]);
+        if (sbuf_append(&c->blocks[2 + k], ref, sizeof ref) != URS_OK)
+            return err_set(e, URS_ENOMEM, "digest: out of memory");
+    }
+    return URS_OK;
+}
+
+static int fill_items(struct build *b, size_t shown, struct err *e)
+{
+    bool store = !b->o->dry_run && !b->capture;
     if (shown > b->items_cap) {
         struct notify_item *n = realloc(b->items, shown * sizeof *n);
         if (!n)
@@ -326,9 +353,11 @@ static int fill_items(struct build *b, size_t shown)
             continue;
         int rc = blocks_of(b, c);
         if (rc != URS_OK)
+            return err_set(e, rc, "digest: %s", err_name(rc));
+        if (store && (rc = stored_blocks(b, c, e)) != URS_OK)
             return rc;
-        b->items[i].text_qp = &c->blocks[0];
-        b->items[i].html_qp = &c->blocks[1];
+        b->items[i].text_qp = &c->blocks[store ? 2 : 0];
+        b->items[i].html_qp = &c->blocks[store ? 3 : 1];
     }
     return URS_OK;
 }
@@ -340,8 +369,9 @@ static int build_one(struct build *b, size_t si, struct err *e)
     if (select_for(b, si, &coach) != URS_OK)
         return err_set(e, URS_ENOMEM, "digest: out of memory");
     size_t shown = b->nsel < b->shown_cap ? b->nsel : b->shown_cap;
-    if (fill_items(b, shown) != URS_OK)
-        return err_set(e, URS_ENOMEM, "digest: out of memory");
+    int rc = fill_items(b, shown, e);
+    if (rc != URS_OK)
+        return rc;
     size_t more = b->nsel - shown; /* picks past the cap count too */
     b->st->subscribers++;
     if (shown == 0) {
@@ -356,7 +386,7 @@ static int build_one(struct build *b, size_t si, struct err *e)
                               .since = since_of(s, b->now) + NOTIFY_SINCE_OVERLAP,
                               .now = b->now};
     struct notify_message *m = b->capture ? b->capture : &b->msg;
-    int rc = notify_render(&d, b->cfg, m, e);
+    rc = notify_render(&d, b->cfg, m, e);
     if (rc != URS_OK)
         return rc;
     hook(b, NOTIFY_AT_RENDERED, s->id);
@@ -448,8 +478,18 @@ int notify_build_due(struct db *db, const struct config *cfg, const struct notif
     if (rc != URS_OK)
         rc =
             b.oom ? err_set(e, URS_ENOMEM, "digest: out of memory") : err_set(e, rc, "%s", why.msg);
-    if (rc == URS_OK && b.nsubs > 0)
+    if (rc == URS_OK && b.nsubs > 0 && !o->dry_run) {
+        /* writing thousands of digests re-reads B-tree pages a 2 MB cache has dropped */
+        rc = db_cache_size(db, DIGEST_CACHE_KIB, e);
+        if (rc == URS_OK)
+            rc = run(&b, e);
+        struct err ignored;
+        err_clear(&ignored);
+        if (db_cache_size(db, 0, &ignored) != URS_OK)
+            log_warn("digest: %s", ignored.msg);
+    } else if (rc == URS_OK && b.nsubs > 0) {
         rc = run(&b, e);
+    }
     digest_free(&b);
     return rc;
 }
@@ -479,5 +519,33 @@ int notify_preview(struct db *db, const struct config *cfg, const char *email, i
     *postings = b.captured;
     digest_free(&b);
     db_subscriber_free(&s);
+    return rc;
+}
+
+static int take_active_member(void *ctx, const struct db_subscriber *s)
+{
+    if (s->status != DB_SUB_ACTIVE)
+        return 0;
+    return digest_add_subscriber(ctx, s) == URS_OK ? 0 : 1;
+}
+
+int notify_build_cohort(struct db *db, const struct config *cfg, const struct notify_opts *o,
+                        const char *cohort, struct notify_stats *st, struct err *e)
+{
+    if (notify_check_config(cfg, e) != URS_OK)
+        return URS_EINVAL;
+    struct build b = {
+        .db = db, .cfg = cfg, .o = o, .st = st, .now = o->now, .shown_cap = notify_max_items(cfg)};
+    notify_message_init(&b.msg);
+    b.msg.no_parts = true;
+    struct err why;
+    err_clear(&why);
+    int rc = db_cohort_members(db, cohort, take_active_member, &b, &why);
+    if (rc != URS_OK)
+        rc =
+            b.oom ? err_set(e, URS_ENOMEM, "digest: out of memory") : err_set(e, rc, "%s", why.msg);
+    if (rc == URS_OK && b.nsubs > 0)
+        rc = run(&b, e);
+    digest_free(&b);
     return rc;
 }

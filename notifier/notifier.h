@@ -84,6 +84,16 @@ URS_NODISCARD int notify_build_due(struct db *db, const struct config *cfg,
                                    struct err *e);
 
 /*
+ * The coach desk's "send": build now, as notify_build_due with o->all would, the digest of
+ * every active member of cohort (due or not), each recorded like a scheduled one (so the
+ * next scheduled digest does not repeat it). Deliver them with notify_deliver. Returns
+ * URS_OK, URS_ENOTFOUND (no such cohort), URS_EINVAL (config), URS_EDB, URS_ENOMEM.
+ */
+URS_NODISCARD int notify_build_cohort(struct db *db, const struct config *cfg,
+                                      const struct notify_opts *o, const char *cohort,
+                                      struct notify_stats *st, struct err *e);
+
+/*
  * Deliver queued messages due at o->now: over SMTP (libesmtp) when cfg->smtp_host is set,
  * else into the Maildir cfg->maildir. A row is marked sent only after the server accepted
  * it; 4xx and connection failures are retried with exponential backoff until
@@ -102,7 +112,8 @@ struct notify_item {
     const struct posting *p;
     const char *note; /* the coach's note, may be NULL */
     bool pick;        /* pinned by the subscriber's coach */
-    /* Optional: p's blocks already rendered by notify_render_block for the same now (used for
+    /* Optional: p's blocks already rendered by notify_render_block for the same now, or
+       references to them stored (db_block_ref), put into the message as they are (used for
        items without note or pick when the message's parts are not kept). */
     const struct sbuf *text_qp;
     const struct sbuf *html_qp;

@@ -23,6 +23,7 @@ need_pc jansson libjansson-dev
 need_pc inih libinih-dev
 need_pc libpcre2-8 libpcre2-dev
 need_pc libcrypto libssl-dev
+need_pc libargon2 libargon2-dev # coach passwords (Argon2id)
 need_pc cmocka libcmocka-dev
 need_pc libmicrohttpd libmicrohttpd-dev # the web pages
 need_pc glib-2.0 libglib2.0-dev # subscribers' time zones (GTimeZone)

@@ -18,6 +18,7 @@ extern const struct web_route web_static_routes[];      /* web/page.c: /style.cs
 extern const struct web_route web_unsubscribe_routes[]; /* web/unsubscribe.c: /u/TOKEN */
 extern const struct web_route web_prefs_routes[];       /* web/prefs.c: /p/TOKEN */
 extern const struct web_route web_matches_routes[];     /* web/matches.c: /m/TOKEN(.atom) */
+extern const struct web_route web_coach_routes[];       /* web/coach.c: /coach/... */
 
 /* Every table the server serves, in match order, NULL-terminated (web/server.c). */
 extern const struct web_route *const web_route_tables[];

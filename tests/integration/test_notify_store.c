@@ -389,6 +389,27 @@ static void test_cohort_picks(void **state)
 }
 
 /* An unsubscribed subscriber's queued digest is not sent; removal keeps only counts. */
+static int copy_message(void *ctx, const struct db_outbox_row *r)
+{
+    char **out = ctx;
+    if (memchr(r->message, '\0', r->message_len)) /* a block reference left unresolved */
+        return 1;
+    *out = strndup(r->message, r->message_len);
+    return *out ? 0 : 1;
+}
+
+/* Outbox row id's message as delivery reads it (blocks resolved), NUL-terminated. */
+static char *outbox_message(struct nenv *env, int64_t id)
+{
+    char *msg = NULL;
+    struct err e;
+    err_clear(&e);
+    if (db_outbox_get(env->db, id, copy_message, &msg, &e) != URS_OK)
+        fail_msg("outbox get: %s", e.msg);
+    assert_non_null(msg);
+    return msg;
+}
+
 /*
  * Past [delivery] max_items the digest says "N more"; those postings count as delivered, so a
  * second build right after the first has nothing new. A page that is not a posting never
@@ -424,10 +445,24 @@ static void test_more_counts_as_delivered(void **state)
     assert_int_equal(st.digests, 1);
     assert_int_equal(st.postings, 3);
     assert_int_equal(st.summarised, 5);
-    char *msg = nt_sql_text(&env, "SELECT message FROM outbox");
+    /* stored with references to the postings' blocks, read back whole */
+    assert_int_equal(nt_sql_int(&env, "SELECT count(*) FROM digest_blocks"), 6);
+    assert_int_equal(nt_sql_int(&env, "SELECT instr(message, x'0001') > 0 FROM outbox"), 1);
+    char *msg = outbox_message(&env, nt_sql_int(&env, "SELECT id FROM outbox"));
     assert_non_null(strstr(msg, "5 more new postings"));
+    assert_non_null(strstr(msg, "Utilization Review Nurse A"));
     assert_null(strstr(msg, "salary guide"));
     free(msg);
+    struct err e;
+    struct notify_stats dst = {0};
+    assert_int_equal(nt_deliver(&env, NT_NOW, &dst, &e), URS_OK);
+    assert_int_equal(dst.sent, 1);
+    size_t files = 0;
+    char *file = read_new(env.maildir, &files);
+    assert_int_equal(files, 1);
+    assert_non_null(strstr(file, "Utilization Review Nurse A"));
+    assert_non_null(strstr(file, "5 more new postings"));
+    free(file);
     assert_int_equal(nt_sql_int(&env, "SELECT postings FROM outbox"), 3);
     assert_int_equal(nt_sql_int(&env, "SELECT count(*) FROM deliveries"), 3);
     assert_int_equal(nt_sql_int(&env, "SELECT postings FROM digest_summaries"), 5);
@@ -448,6 +483,27 @@ static void test_more_counts_as_delivered(void **state)
     assert_int_equal(third.digests, 1);
     assert_int_equal(third.postings, 1);
     assert_int_equal(third.summarised, 0);
+    nt_close(&env);
+}
+
+/* A message whose stored block is gone is refused with the row and block named. */
+static void test_block_missing(void **state)
+{
+    (void)state;
+    struct nenv env;
+    nt_open(&env);
+    (void)nt_subscriber(&env, "b@example.org", NULL, 0);
+    const struct nt_posting p = {NULL, "b1", "Utilization Review Nurse", NULL, NULL,
+                                 "https://x.example/b1", MODE_REMOTE, 0, 0, 80000, 60, 0.9};
+    (void)nt_posting(&env, &p);
+    struct notify_stats st = {0};
+    nt_build(&env, NT_NOW, true, &st);
+    assert_int_equal(st.digests, 1);
+    nt_sql_exec(&env, "DELETE FROM digest_blocks WHERE id = 2");
+    struct err e;
+    assert_int_equal(nt_deliver(&env, NT_NOW, &st, &e), URS_EDB);
+    assert_non_null(strstr(e.msg, "outbox message 1: block 2 is missing"));
+    assert_int_equal(nt_sql_int(&env, "SELECT status = 'queued' FROM outbox"), 1);
     nt_close(&env);
 }
 
@@ -565,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_cohort_picks),
         cmocka_unit_test(test_more_counts_as_delivered),
         cmocka_unit_test(test_summary_corrupt),
+        cmocka_unit_test(test_block_missing),
         cmocka_unit_test(test_unsubscribe_and_remove),
         cmocka_unit_test(test_rate_and_stop),
     };

@@ -365,6 +365,70 @@ static void test_search_filters(void **state)
     assert_int_equal(run_search(f->db, &q, &c), 1);
 }
 
+/*
+ * The full-text index is written at commit, not by triggers: an insert, an update (new words
+ * in, old words out, twice in one transaction) and a rolled-back change all leave it matching
+ * the table, and FTS5's own integrity check passes.
+ */
+static void test_fts_written_at_commit(void **state)
+{
+    struct fx *f = *state;
+    open_db(f);
+    struct err e;
+    err_clear(&e);
+    struct posting p;
+    make_posting(&p, "fts", "1", "Alpha Reviewer");
+    upsert(f->db, &p, 1000, DB_UPSERT_NEW);
+    struct collect c;
+    struct db_query q = {.text = "alpha"};
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+
+    assert_int_equal(db_begin(f->db, &e), URS_OK);
+    assert_int_equal(posting_set(&p.title, "Bravo Reviewer"), URS_OK);
+    upsert(f->db, &p, 2000, DB_UPSERT_UPDATED);
+    assert_int_equal(posting_set(&p.title, "Charlie Reviewer"), URS_OK);
+    upsert(f->db, &p, 2001, DB_UPSERT_UPDATED);
+    struct posting other;
+    make_posting(&other, "fts", "2", "Delta Reviewer");
+    upsert(f->db, &other, 2002, DB_UPSERT_NEW);
+    assert_int_equal(db_commit(f->db, &e), URS_OK);
+    q.text = "alpha";
+    assert_int_equal(run_search(f->db, &q, &c), 0);
+    q.text = "bravo";
+    assert_int_equal(run_search(f->db, &q, &c), 0);
+    q.text = "charlie";
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+    q.text = "delta";
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+    q.text = "reviewer";
+    assert_int_equal(run_search(f->db, &q, &c), 2);
+
+    /* rolled back: neither the row nor its index entry changes */
+    assert_int_equal(db_begin(f->db, &e), URS_OK);
+    assert_int_equal(posting_set(&p.title, "Echo Reviewer"), URS_OK);
+    upsert(f->db, &p, 3000, DB_UPSERT_UPDATED);
+    db_rollback(f->db);
+    q.text = "echo";
+    assert_int_equal(run_search(f->db, &q, &c), 0);
+    q.text = "charlie";
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+    posting_free(&p);
+    posting_free(&other);
+    db_close(f->db);
+    f->db = NULL;
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                                        " AND name IN ('postings_fts_ai', 'postings_fts_au')"),
+                     0);
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(s, "INSERT INTO postings_fts(postings_fts) VALUES ('integrity-check')",
+                          NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("fts integrity-check: %s", msg ? msg : "?");
+    sqlite3_close(s);
+}
+
 static void test_search_hostile_queries(void **state)
 {
     struct fx *f = *state;
@@ -516,6 +580,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_upsert_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upsert_rejects_incomplete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fts_written_at_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_hostile_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_and_backup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_waits_for_lock, setup, teardown),
