@@ -23,8 +23,12 @@
 #define MEMORY_LIMIT    (WEB_MAX_HEADER + 8192) /* per connection: the head and read buffer */
 
 const struct web_route *const web_route_tables[] = {
-    web_static_routes,  web_unsubscribe_routes, web_prefs_routes,
-    web_matches_routes, web_coach_routes,       NULL,
+    web_static_routes,
+    web_unsubscribe_routes,
+    web_prefs_routes,
+    web_matches_routes,
+    web_coach_routes,
+    NULL,
 };
 
 struct web_server {
