@@ -670,6 +670,7 @@ static int handle_preview(const struct web_site *site, const struct web_req *req
     rc = notify_preview(site->db, site->cfg, email, req->now, &m, &n, &e);
     if (rc == URS_OK)
         rc = sbuf_append(&resp->body, m.html.data ? m.html.data : "", m.html.len);
+    resp->mail_styles = rc == URS_OK; /* shown as the member's mail client shows it */
     notify_message_free(&m);
     if (rc == URS_ENOMEM || rc == URS_ELIMIT)
         return rc;

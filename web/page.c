@@ -54,6 +54,10 @@ const char *const web_security_headers[] = {
     NULL,
 };
 
+const char web_csp_mail[] =
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'";
+
 static const struct {
     int status;
     const char *reason;

@@ -10,6 +10,8 @@ extern const char web_stylesheet[];
 
 /* The security headers every response gets (name, value pairs, NULL-terminated). */
 extern const char *const web_security_headers[];
+/* The Content-Security-Policy of a response with mail_styles: the same, plus inline styles. */
+extern const char web_csp_mail[];
 
 /* The reason phrase of status ("Not Found"); "Error" for one not known. */
 const char *web_status_reason(int status);

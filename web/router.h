@@ -51,6 +51,8 @@ struct web_resp {
     int status;               /* 200 unless set */
     const char *content_type; /* static string; text/html; charset=utf-8 unless set */
     bool cacheable;           /* false: Cache-Control: no-store (every personal page) */
+    bool mail_styles;         /* the body is a rendered digest: allow its inline style
+                                 attributes (web_csp_mail), as a mail client shows them */
     struct sbuf body;         /* capped at WEB_MAX_RESPONSE */
     size_t n_headers;
     struct {

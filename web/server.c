@@ -132,9 +132,12 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, const struct web_resp
         MHD_add_response_header(mr, "Content-Type", r->content_type) == MHD_YES &&
         MHD_add_response_header(mr, "Cache-Control",
                                 r->cacheable ? "public, max-age=3600" : "no-store") == MHD_YES;
-    for (size_t i = 0; ok && web_security_headers[i]; i += 2)
-        ok = MHD_add_response_header(mr, web_security_headers[i], web_security_headers[i + 1]) ==
-             MHD_YES;
+    for (size_t i = 0; ok && web_security_headers[i]; i += 2) {
+        const char *value = web_security_headers[i + 1];
+        if (r->mail_styles && strcmp(web_security_headers[i], "Content-Security-Policy") == 0)
+            value = web_csp_mail;
+        ok = MHD_add_response_header(mr, web_security_headers[i], value) == MHD_YES;
+    }
     for (size_t i = 0; ok && i < r->n_headers; i++)
         ok = MHD_add_response_header(mr, r->headers[i].name, r->headers[i].value) == MHD_YES;
     if (ok && close)

@@ -136,8 +136,15 @@ async function main() {
         await page.setViewportSize({ width: 1024, height: 800 });
         await page.screenshot({ path: path.join(ARTIFACTS, 'coach-desk.png'), fullPage: true });
 
-        // preview: the pin comes first
-        await Promise.all([page.waitForNavigation(), page.click('text=Preview the monthly digest')]);
+        // preview: the pin comes first, styled as the member's mail client shows it
+        const [previewResp] = await Promise.all([page.waitForNavigation(),
+                                                 page.click('text=Preview the monthly digest')]);
+        const csp = (previewResp && previewResp.headers()['content-security-policy']) || '';
+        check(csp.includes("style-src 'unsafe-inline'") && !csp.includes('script-src'),
+              'the preview allows the digest\'s inline styles and nothing more');
+        const width = await page.evaluate(() =>
+            getComputedStyle(document.querySelector('body > div')).maxWidth);
+        check(width === '600px', `the digest's own layout applies (max-width ${width})`);
         const text = await page.textContent('body');
         const pin = text.indexOf('Occupational Therapist');
         const other = text.indexOf('Physical Therapist');
