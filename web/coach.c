@@ -576,7 +576,10 @@ static const char *send_digest(const struct web_site *site, const char *name, in
         rc = notify_deliver(site->db, site->cfg, &o, &st, &e);
     if (rc != URS_OK) {
         log_error("web: cohort send: %s", e.msg);
-        (void)snprintf(out, out_len, "Not sent: %s", e.msg);
+        /* a long reason is cut: the whole of it is in the log line above */
+        int n = snprintf(out, out_len, "Not sent: %s", e.msg);
+        if (n < 0 || (size_t)n >= out_len)
+            log_info("web: cohort send: the reason shown on the page was cut");
         return out;
     }
     log_info("web: cohort digest sent: digests=%zu delivered=%zu", st.digests, st.sent);
