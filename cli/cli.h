@@ -34,6 +34,13 @@ int cli_app_db(struct app *app, bool create);
  * is filled in: the notifier's checks apply. CLI_OK or CLI_FAIL (printed).
  */
 int cli_app_local_mail(struct app *app);
+/*
+ * Start the web pages as `urscout web` serves them, on [web] listen and port, with app's
+ * config and db (a connection of the caller's, used only from the server's thread until
+ * web_server_close). CLI_OK or CLI_FAIL (said on stderr).
+ */
+struct web_server;
+int cli_web_open(struct app *app, struct db *db, struct web_server **out);
 
 /* Release what the app holds. */
 void cli_app_close(struct app *app);

@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "db/db.h"
 #include "notifier/notifier.h"
+#include "web/web.h"
 
 /* Signal flags: the only mutable globals besides the config (STYLE.md). */
 static volatile sig_atomic_t stop_requested;
@@ -272,7 +273,20 @@ static void sleep_until(int64_t when)
     }
 }
 
-static int daemon_loop(struct app *app, struct run_opts *ro)
+/*
+ * After a reload the pages are served with the new config: the server held the old one, so
+ * it is stopped and started again (a failure is logged and the daemon goes on without it).
+ */
+static void web_restart(struct app *app, struct db *web_db, struct web_server **web)
+{
+    web_server_close(*web);
+    *web = NULL;
+    if (web_db && app->cfg->web_serve && cli_web_open(app, web_db, web) != CLI_OK)
+        log_error("reload: the web pages are not served until the next reload");
+}
+
+static int daemon_loop(struct app *app, struct run_opts *ro, struct db *web_db,
+                       struct web_server **web)
 {
     int status = CLI_OK;
     while (!stop_requested) {
@@ -288,6 +302,7 @@ static int daemon_loop(struct app *app, struct run_opts *ro)
         if (reload_requested) {
             reload_requested = 0;
             reload_config(app);
+            web_restart(app, web_db, web);
         }
     }
     log_info("stopping: signal received, cycle finished");
@@ -350,9 +365,25 @@ int cli_cmd_run(struct app *app, int argc, char **argv)
         int64_t next = 0;
         status = run_cycle(app, &ro, &next);
     } else {
-        log_info("daemon started (pid %ld, %zu sources, database %s)", (long)getpid(),
-                 app->cfg->sources_len, db_path(app->db));
-        status = daemon_loop(app, &ro);
+        /* [web] serve: the pages run in the server's own thread, on their own connection */
+        struct db *web_db = NULL;
+        struct web_server *web = NULL;
+        if (app->cfg->web_serve) {
+            if (cli_app_local_mail(app) != CLI_OK ||
+                db_open(db_path(app->db), false, &web_db, &e) != URS_OK ||
+                cli_web_open(app, web_db, &web) != CLI_OK) {
+                if (e.msg[0])
+                    cli_error("%s", e.msg);
+                db_close(web_db);
+                cli_lock_release(lock_fd);
+                return CLI_FAIL;
+            }
+        }
+        log_info("daemon started (pid %ld, %zu sources, database %s%s)", (long)getpid(),
+                 app->cfg->sources_len, db_path(app->db), web ? ", serving the web pages" : "");
+        status = daemon_loop(app, &ro, web_db, &web);
+        web_server_close(web);
+        db_close(web_db);
     }
     cli_lock_release(lock_fd);
     return status;

@@ -127,6 +127,30 @@ static void print_address(const char *listen, long port)
     fflush(stdout);
 }
 
+int cli_web_open(struct app *app, struct db *db, struct web_server **out)
+{
+    const struct config *cfg = app->cfg;
+    struct web_opts o = {.timeout_ms = WEB_DEFAULT_TIMEOUT_MS,
+                         .max_connections = WEB_DEFAULT_MAX_CONN,
+                         .listen = cfg->listen && *cfg->listen ? cfg->listen : "127.0.0.1",
+                         .port = cfg->web_port,
+                         .hmac_key = cfg->hmac_key,
+                         .hmac_key_len = cfg->hmac_key_len,
+                         .base_url = cfg->base_url,
+                         .site_name = cfg->from_name,
+                         .cfg = cfg};
+    struct err e;
+    err_clear(&e);
+    *out = NULL;
+    if (web_server_open(&o, db, out, &e) != URS_OK) {
+        cli_error("%s", e.msg);
+        return CLI_FAIL;
+    }
+    log_info("web: listening on %s port %ld (plain HTTP: serve it through a TLS reverse proxy)",
+             o.listen, web_server_port(*out));
+    return CLI_OK;
+}
+
 int cli_cmd_web(struct app *app, int argc, char **argv)
 {
     if (cli_wants_help(argc, argv, usage))

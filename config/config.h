@@ -102,6 +102,7 @@ struct config {
     char *base_url;          /* public https URL of the unsubscribe endpoint */
     char *listen;            /* default "127.0.0.1" */
     long web_port;           /* default 8080 */
+    bool web_serve;          /* [web] serve: the daemon serves the pages too, default false */
 
     struct config_source *sources;
     size_t sources_len;

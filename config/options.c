@@ -324,6 +324,12 @@ const struct config_option config_options[] = {
      .max = 65535,
      .def = "8080",
      .doc = "Port the endpoint listens on."},
+    {.section = "web",
+     .name = "serve",
+     .type = CONFIG_T_BOOL,
+     .offset = G(web_serve),
+     .def = "false",
+     .doc = "The daemon (urscout run) also serves the web pages, as urscout web does."},
 
     /* [source "name"] */
     {.section = "source",

@@ -2,11 +2,14 @@
 /* The main job end to end: the daemon's signals, reload, single instance (RELIABILITY A1-A3). */
 #include "testutil.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,6 +187,89 @@ static void test_daemon_reload_stop_and_lock(void **state)
     tu_run_free(&r);
     free(good);
     free(broken);
+}
+
+/* A free port on 127.0.0.1 (closed again: the daemon binds it next). */
+static long free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* The status of GET path from 127.0.0.1:port, 0 when nothing answers. */
+static int http_status(long port, const char *path)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    char req[256], resp[64] = "";
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                     path);
+    if (write(fd, req, (size_t)n) != n) {
+        close(fd);
+        return 0;
+    }
+    ssize_t got = read(fd, resp, sizeof resp - 1);
+    close(fd);
+    int status = 0;
+    if (got > 12)
+        (void)sscanf(resp, "HTTP/1.%*d %d", &status);
+    return status;
+}
+
+struct wait_http {
+    long port;
+    int want;
+};
+
+static bool http_reached(void *ctx)
+{
+    struct wait_http *w = ctx;
+    return http_status(w->port, "/style.css") == w->want;
+}
+
+/* [web] serve: the daemon serves the pages, keeps serving them across a reload, stops with it. */
+static void test_daemon_serves_pages(void **state)
+{
+    struct fx *f = *state;
+    generate(f, "greenhouse");
+    long port = free_port();
+    char *cfg = tu_read_file(f->cfg, NULL);
+    size_t size = strlen(cfg) + 128;
+    char *more = malloc(size);
+    (void)snprintf(more, size, "%s\n[web]\nserve = yes\nlisten = 127.0.0.1\nport = %ld\n", cfg,
+                   port);
+    tu_write_file(f->cfg, more, (size_t)-1);
+    pid_t daemon = start_daemon(f, f->log);
+    struct wait_http up = {port, 200};
+    if (!proc_until(http_reached, &up, 10000)) {
+        char *log = tu_read_file(f->log, NULL);
+        fail_msg("the daemon serves no pages; its log:\n%s", log ? log : "");
+    }
+    assert_int_equal(http_status(port, "/u/forged.token"), 404);
+    assert_true(log_has(f->log, "serving the web pages"));
+    /* a reload restarts the pages with the new config */
+    assert_int_equal(kill(daemon, SIGHUP), 0);
+    struct wait_log reloaded = {f->log, "reload: config reloaded"};
+    assert_true(proc_until(log_reached, &reloaded, 5000));
+    assert_true(proc_until(http_reached, &up, 5000));
+    assert_int_equal(kill(daemon, SIGTERM), 0);
+    assert_int_equal(proc_wait(daemon, 5000), 0);
+    assert_int_equal(http_status(port, "/style.css"), 0);
+    free(cfg);
+    free(more);
 }
 
 /* A1: SIGTERM while a transfer hangs: the daemon still exits 0 within 5 s, db consistent. */
@@ -521,6 +607,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_daemon_reload_stop_and_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_daemon_stops_during_slow_transfer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_daemon_serves_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_end_to_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_offline_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_embedded_defaults_deliver_locally, setup, teardown),
