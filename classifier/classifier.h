@@ -66,6 +66,9 @@ URS_NODISCARD int classify_eval_file(const struct classifier *c, const char *pat
 struct classify_eval_scores {
     size_t records;
     double ur_role_f1;     /* F1 of ur_role = yes */
+    double ur_role_precision;
+    double other_recall;   /* non-postings (articles, listing pages) recognised as such */
+    double other_f1;       /* F1 of is_posting = false */
     double discipline_f1;  /* micro F1 over (posting, discipline) pairs */
     double work_mode_f1;   /* micro F1 over the four values (accuracy) */
     double schedule_f1;    /* micro F1 over (posting, schedule) pairs */

@@ -14,8 +14,8 @@
 
 #define EVAL_MAX_RECORDS 100000
 
-static const char *const etag_names[ET_COUNT] = {"ur_role",   "role_family", "discipline",
-                                                 "work_mode", "schedule",    "license"};
+static const char *const etag_names[ET_COUNT] = {"ur_role",  "role_family", "discipline", "work_mode",
+                                                 "schedule", "license",     "is_posting"};
 
 const char *etag_name(enum etag t)
 {
@@ -25,7 +25,7 @@ const char *etag_name(enum etag t)
 size_t etag_values(enum etag t)
 {
     static const size_t n[ET_COUNT] = {2,          ROLE_COUNT,  DISC_COUNT,
-                                       MODE_COUNT, SCHED_COUNT, STATE_COUNT};
+                                       MODE_COUNT, SCHED_COUNT, STATE_COUNT, 2};
     return n[t];
 }
 
@@ -42,6 +42,8 @@ const char *etag_value_name(enum etag t, size_t v)
         return work_mode_name((enum work_mode)v);
     case ET_SCHED:
         return sched_name((enum sched)v);
+    case ET_PAGE:
+        return v ? "other" : "posting";
     default:
         return state_code((int)v);
     }
@@ -60,6 +62,8 @@ uint64_t eval_want_bits(const struct expect *x, enum etag t)
         return UINT64_C(1) << x->mode;
     case ET_SCHED:
         return x->schedule;
+    case ET_PAGE:
+        return UINT64_C(1) << (x->is_posting ? 0 : 1);
     default:
         return x->licenses;
     }
@@ -78,6 +82,8 @@ uint64_t eval_got_bits(const struct posting *p, enum etag t)
         return UINT64_C(1) << p->work_mode;
     case ET_SCHED:
         return p->schedule;
+    case ET_PAGE:
+        return UINT64_C(1) << (p->role_family == ROLE_ARTICLE ? 1 : 0);
     default:
         return p->license_states;
     }
@@ -91,7 +97,7 @@ bool eval_salary_equal(const struct salary *a, const struct salary *b)
 double eval_micro_f1(const struct classify_eval *ev, enum etag t, struct counts *sum)
 {
     struct counts s = {0, 0, 0};
-    size_t from = t == ET_UR ? 1 : 0; /* ur_role scores the "yes" class */
+    size_t from = t == ET_UR || t == ET_PAGE ? 1 : 0; /* the "yes" / "other" class only */
     for (size_t v = from; v < etag_values(t); v++) {
         s.tp += ev->c[t][v].tp;
         s.fp += ev->c[t][v].fp;

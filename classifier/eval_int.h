@@ -6,7 +6,8 @@
 #include "classifier/classifier.h"
 
 /* The tags an evaluation scores, in report order. */
-enum etag { ET_UR = 0, ET_ROLE, ET_DISC, ET_MODE, ET_SCHED, ET_LIC, ET_COUNT };
+enum etag { ET_UR = 0, ET_ROLE, ET_DISC, ET_MODE, ET_SCHED, ET_LIC, ET_PAGE, ET_COUNT };
+/* ET_PAGE: value 0 "posting", 1 "other" (an article, guide, listing page: role family article). */
 #define EVAL_MAX_VALUES STATE_COUNT
 
 /* One record's labels. */

@@ -199,8 +199,9 @@ static bool skip_applies(const struct scan *s, const struct amount *a, const str
 
 static bool plausible(double v, enum pay_period p)
 {
-    static const double lo[PERIOD_COUNT] = {0, 5, 100, 500, 10000};
-    static const double hi[PERIOD_COUNT] = {0, 1000, 20000, 100000, 5000000};
+    /* none, hour, week, month, year, day, visit, review, unit */
+    static const double lo[PERIOD_COUNT] = {0, 5, 100, 500, 10000, 40, 10, 2, 2};
+    static const double hi[PERIOD_COUNT] = {0, 1000, 20000, 100000, 5000000, 5000, 2000, 2000, 1000};
     return v >= lo[p] && v <= hi[p];
 }
 

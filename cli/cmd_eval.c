@@ -17,7 +17,7 @@
 #define CONTEXT_BYTES    40  /* text shown on each side of a piece of evidence */
 
 static const char eval_usage[] =
-    "usage: urscout eval [--rules FILE|DIR] [--no-misses] [--check] FILE.jsonl\n"
+    "usage: urscout eval [--rules FILE|DIR] [--no-misses] [--summary] [--check] FILE.jsonl\n"
     "\n"
     "Classify a labelled set (JSON Lines, the format of classifier/eval/README.md) and print, per\n"
     "tag and value, precision, recall and F1; the headline scores against the targets; and\n"
@@ -25,6 +25,8 @@ static const char eval_usage[] =
     "\n"
     "  --rules FILE|DIR   evaluate these .rules instead of the built-in ones\n"
     "  --no-misses        leave out the list of misses\n"
+    "  --summary          numbers only: the tables and the headline, never a record's id or\n"
+    "                     text (for the held-out test part)\n"
     "  --check            exit 1 when a target is missed\n";
 
 static const char explain_usage[] =
@@ -57,7 +59,8 @@ static int parse(const char *cmd, const char *allowed, int argc, char **argv, st
     static const struct option longs[] = {
         {"rules", required_argument, NULL, 'r'}, {"no-misses", no_argument, NULL, 'm'},
         {"check", no_argument, NULL, 'c'},       {"fresh", no_argument, NULL, 'f'},
-        {"dry-run", no_argument, NULL, 'd'},     {NULL, 0, NULL, 0}};
+        {"dry-run", no_argument, NULL, 'd'},     {"summary", no_argument, NULL, 's'},
+        {NULL, 0, NULL, 0}};
     int ch;
     optind = 1;
     opterr = 0;
@@ -70,7 +73,7 @@ static int parse(const char *cmd, const char *allowed, int argc, char **argv, st
             return CLI_USAGE;
         }
         o->rules = ch == 'r' ? optarg : o->rules;
-        o->misses &= ch != 'm';
+        o->misses &= ch != 'm' && ch != 's';
         o->check |= ch == 'c';
         o->fresh |= ch == 'f';
         o->dry_run |= ch == 'd';
@@ -102,7 +105,7 @@ int cli_cmd_eval(struct app *app, int argc, char **argv)
     struct opts o = {0};
     if (cli_wants_help(argc, argv, eval_usage))
         return CLI_OK;
-    int status = parse("eval", "mc", argc, argv, &o, true);
+    int status = parse("eval", "mcs", argc, argv, &o, true);
     struct classifier *c = NULL;
     if (status != CLI_OK || (status = open_rules("eval", o.rules, &c)) != CLI_OK)
         return status;

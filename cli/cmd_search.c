@@ -27,6 +27,7 @@ static const char search_usage[] =
     "  --since DAYS        first seen in the last DAYS days\n"
     "  --ur                only non-clinical UR/UM roles\n"
     "  --all               include closed postings\n"
+    "  --pages             include pages found not to be one posting (articles, listings)\n"
     "  --format F          table (default), json, jsonl or csv\n"
     "  --limit N           at most N results (default 50; 0 for all)\n";
 
@@ -115,6 +116,9 @@ static int search_option(struct search_args *a, int c, const char *arg)
     case 'u':
         a->q.ur_only = true;
         return 0;
+    case 'P':
+        a->q.include_pages = true;
+        return 0;
     case 'f': {
         int f = cli_format_parse(arg, 0xF);
         if (f < 0) {
@@ -142,7 +146,8 @@ static int parse_search(struct search_args *a, int argc, char **argv)
         {"min-salary", required_argument, NULL, 'p'}, {"employer", required_argument, NULL, 'e'},
         {"since", required_argument, NULL, 'S'},      {"all", no_argument, NULL, 'a'},
         {"ur", no_argument, NULL, 'u'},               {"format", required_argument, NULL, 'f'},
-        {"limit", required_argument, NULL, 'l'},      {NULL, 0, NULL, 0}};
+        {"limit", required_argument, NULL, 'l'},      {"pages", no_argument, NULL, 'P'},
+        {NULL, 0, NULL, 0}};
     int c;
     a->q.limit = 50;
     optind = 1;

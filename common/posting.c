@@ -126,7 +126,8 @@ static const char *const disc_names[DISC_COUNT] = {"PT",   "OT", "SLP", "PTA", "
                                                    "SLPA", "RN", "LPN", "MD"};
 static const char *const mode_names[MODE_COUNT] = {"unknown", "remote", "hybrid", "onsite"};
 static const char *const sched_names[SCHED_COUNT] = {"full_time", "part_time", "prn", "contract"};
-static const char *const period_names[PERIOD_COUNT] = {"", "hour", "week", "month", "year"};
+static const char *const period_names[PERIOD_COUNT] = {"",    "hour",  "week",   "month",
+                                                               "year", "day", "visit", "review", "unit"};
 static const char *const role_names[ROLE_COUNT] = {
     "unknown",           "utilization_review", "prior_authorization", "appeals_denials",
     "care_coordination", "physician_advisor",  "case_management",     "clinical_other",

@@ -28,7 +28,19 @@ enum work_mode { MODE_UNKNOWN = 0, MODE_REMOTE, MODE_HYBRID, MODE_ONSITE, MODE_C
 /* Schedules: bit i of posting.schedule is schedule i. */
 enum sched { SCHED_FULL_TIME = 0, SCHED_PART_TIME, SCHED_PRN, SCHED_CONTRACT, SCHED_COUNT };
 
-enum pay_period { PERIOD_NONE = 0, PERIOD_HOUR, PERIOD_WEEK, PERIOD_MONTH, PERIOD_YEAR, PERIOD_COUNT };
+/* Day, visit, review and unit rates are kept as stated and never annualised. */
+enum pay_period {
+    PERIOD_NONE = 0,
+    PERIOD_HOUR,
+    PERIOD_WEEK,
+    PERIOD_MONTH,
+    PERIOD_YEAR,
+    PERIOD_DAY,
+    PERIOD_VISIT,
+    PERIOD_REVIEW,
+    PERIOD_UNIT,
+    PERIOD_COUNT
+};
 
 enum role_family {
     ROLE_UNKNOWN = 0,
@@ -160,7 +172,8 @@ const char *disc_all_names(void);
 const char *work_mode_all_names(void);
 const char *sched_all_names(void);
 
-/* Annualise an amount for period: hour x 2080, week x 52, month x 12, year x 1; 0 for none. */
+/* Annualise an amount for period: hour x 2080, week x 52, month x 12, year x 1; 0 for none
+ * and for day, visit, review and unit rates (their yearly sum is not stated). */
 double salary_annualise(double amount, enum pay_period period);
 /* Fill salary.annual from min/max/period (midpoint when both are known). */
 void salary_update_annual(struct salary *s);

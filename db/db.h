@@ -77,6 +77,7 @@ struct db_query {
     int64_t since;          /* first_seen >= since */
     bool include_closed;
     bool ur_only;           /* only postings tagged ur_role */
+    bool include_pages;     /* also pages found not to be one posting (left out by default) */
     size_t limit;           /* 0: no limit */
 };
 

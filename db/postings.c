@@ -214,9 +214,9 @@ static const char sql_insert[] =
     "posted_at, valid_through, first_seen, last_seen, closed_at, work_hint, employment_hint, "
     "salary_hint_min, salary_hint_max, salary_hint_period, disciplines, work_mode, schedule, "
     "license_states, salary_min, salary_max, salary_period, salary_annual, role_family, ur_role, "
-    "ur_score, fingerprint, content_hash, seen_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "ur_score, fingerprint, content_hash, is_posting, seen_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
     "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
-    "?28, ?29, ?30, (SELECT crawl_seq FROM sources WHERE name = ?1))";
+    "?28, ?29, ?30, ?32, (SELECT crawl_seq FROM sources WHERE name = ?1))";
 static const char sql_update[] =
     "UPDATE postings SET source = ?1, external_id = ?2, url = ?3, title = ?4, employer = ?5, "
     "location = ?6, description = ?7, posted_at = ?8, valid_through = ?9, first_seen = ?10, "
@@ -224,7 +224,7 @@ static const char sql_update[] =
     "salary_hint_min = ?15, salary_hint_max = ?16, salary_hint_period = ?17, disciplines = ?18, "
     "work_mode = ?19, schedule = ?20, license_states = ?21, salary_min = ?22, salary_max = ?23, "
     "salary_period = ?24, salary_annual = ?25, role_family = ?26, ur_role = ?27, ur_score = ?28, "
-    "fingerprint = ?29, content_hash = ?30, "
+    "fingerprint = ?29, content_hash = ?30, is_posting = ?32, "
     "seen_seq = (SELECT crawl_seq FROM sources WHERE name = ?1) WHERE id = ?31";
 static const char sql_touch[] =
     "UPDATE postings SET last_seen = ?2, first_seen = min(first_seen, ?3), "
@@ -283,6 +283,8 @@ static void bind_posting(sqlite3_stmt *st, const struct posting *p, const char *
     sqlite3_bind_double(st, 28, p->ur_score);
     db_bind_text(st, 29, fingerprint);
     db_bind_text(st, 30, hash);
+    /* ?31 is the row id of an update; a page the classifier found is not a posting: 0 */
+    sqlite3_bind_int(st, 32, p->role_family != ROLE_ARTICLE);
 }
 
 static int step_done(struct db *db, sqlite3_stmt *st, const char *what, struct err *e)

@@ -10,7 +10,8 @@
 
 /*
  * The filters, shared by both forms. ?2 disciplines, ?3 modes, ?4 schedules, ?5 states,
- * ?6 min salary, ?7 employer, ?8 since, ?9 include closed, ?10 ur only.
+ * ?6 min salary, ?7 employer, ?8 since, ?9 include closed, ?10 ur only, ?11 include pages
+ * that are not one posting (articles, listing pages).
  */
 #define SEARCH_FILTERS                                                                         \
     " AND (?2 = 0 OR (p.disciplines & ?2) != 0)"                                              \
@@ -22,7 +23,8 @@
     " AND (?7 IS NULL OR instr(lower(p.employer), lower(?7)) > 0)"                            \
     " AND (?8 IS NULL OR p.first_seen >= ?8)"                                                 \
     " AND (?9 != 0 OR p.closed_at IS NULL)"                                                   \
-    " AND (?10 = 0 OR p.ur_role = 1)"
+    " AND (?10 = 0 OR p.ur_role = 1)"                                                         \
+    " AND (?11 != 0 OR p.is_posting = 1)"
 
 /*
  * Ranked by FTS5's rank (bm25 with the column weights set in the schema), which FTS5 sorts
@@ -106,6 +108,7 @@ static void bind_query(sqlite3_stmt *st, const struct db_query *q)
         sqlite3_bind_null(st, 8);
     sqlite3_bind_int(st, 9, q->include_closed);
     sqlite3_bind_int(st, 10, q->ur_only);
+    sqlite3_bind_int(st, 11, q->include_pages);
 }
 
 /* FTS5 reports query mistakes as plain SQLITE_ERROR: turn them into a user message. */

@@ -47,6 +47,14 @@ static const char *period_words(enum pay_period p)
         return " a month";
     case PERIOD_YEAR:
         return " a year";
+    case PERIOD_DAY:
+        return " a day";
+    case PERIOD_VISIT:
+        return " a visit";
+    case PERIOD_REVIEW:
+        return " a review";
+    case PERIOD_UNIT:
+        return " a unit";
     default:
         return "";
     }

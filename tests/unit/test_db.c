@@ -366,6 +366,47 @@ static void test_search_filters(void **state)
 }
 
 /*
+ * A page the classifier found is not one posting (role family article) is stored with
+ * is_posting = 0 and left out of search unless asked for; re-tagged as a posting, it is back.
+ */
+static void test_search_leaves_out_pages(void **state)
+{
+    struct fx *f = *state;
+    open_db(f);
+    struct posting job, page;
+    make_posting(&job, "pg", "1", "Utilization Review Nurse");
+    job.role_family = ROLE_UTILIZATION_REVIEW;
+    job.ur_role = true;
+    make_posting(&page, "pg", "2", "What does a utilization review nurse do");
+    page.role_family = ROLE_ARTICLE;
+    upsert(f->db, &job, 1000, DB_UPSERT_NEW);
+    upsert(f->db, &page, 1001, DB_UPSERT_NEW);
+    struct collect c;
+    struct db_query q = {0};
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+    assert_string_equal(c.titles[0], "Utilization Review Nurse");
+    q.text = "utilization";
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+    q.include_pages = true;
+    assert_int_equal(run_search(f->db, &q, &c), 2);
+    q.text = NULL;
+    q.include_pages = false;
+    page.role_family = ROLE_CLINICAL_OTHER;
+    upsert(f->db, &page, 2000, DB_UPSERT_UPDATED);
+    assert_int_equal(run_search(f->db, &q, &c), 2);
+    page.role_family = ROLE_ARTICLE;
+    upsert(f->db, &page, 3000, DB_UPSERT_UPDATED);
+    assert_int_equal(run_search(f->db, &q, &c), 1);
+    posting_free(&job);
+    posting_free(&page);
+    db_close(f->db);
+    f->db = NULL;
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM postings WHERE is_posting = 0"), 1);
+    assert_int_equal(query_int(f->path, "SELECT is_posting FROM postings WHERE external_id = '1'"),
+                     1);
+}
+
+/*
  * The full-text index is written at commit, not by triggers: an insert, an update (new words
  * in, old words out, twice in one transaction) and a rolled-back change all leave it matching
  * the table, and FTS5's own integrity check passes.
@@ -580,6 +621,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_upsert_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upsert_rejects_incomplete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_leaves_out_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fts_written_at_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_hostile_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_and_backup, setup, teardown),
