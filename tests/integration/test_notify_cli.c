@@ -241,6 +241,12 @@ static void test_newcomer_edges(void **state)
     expect(&c, 1, NULL, "no posting with id 999", "curate", "pin", "--cohort", "fall", "999");
     expect(&c, 1, NULL, "urscout: ", "digest", "preview", "nobody@example.org", NULL, NULL);
     expect(&c, 1, NULL, "urscout: ", "subscriber", "show", "nobody@example.org", NULL, NULL);
+    /* the address is checked for form only, as README says: no lookup of the domain */
+    expect(&c, 0, NULL, NULL, "subscriber", "add", "d@no-mail-here.invalid", NULL, NULL);
+    expect(&c, 2, NULL, "needs a name and a top-level domain", "subscriber", "add", "d@10.0.0.1",
+           NULL, NULL);
+    expect(&c, 2, NULL, "starts or ends with '-'", "subscriber", "add", "d@-x.example.org", NULL,
+           NULL);
     expect(&c, 2, NULL, "did you mean 'cohort'", "cohrt", "list", NULL, NULL, NULL);
     expect(&c, 2, NULL, "did you mean '--keywords'", "subscriber", "add", "c@example.org", "--keywods",
            "x");
