@@ -45,6 +45,12 @@ int cli_web_open(struct app *app, struct db *db, struct web_server **out);
 /* Release what the app holds. */
 void cli_app_close(struct app *app);
 
+/* "s" unless n is 1: "%zu posting%s", n, cli_s(n). */
+static inline const char *cli_s(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 /* Print "urscout: <msg>" to stderr (the only place errors become text for the user). */
 void cli_error(const char *fmt, ...) URS_PRINTF(1, 2);
 /* Print an error from e, prefixed by what was being done. */

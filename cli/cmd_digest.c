@@ -210,8 +210,9 @@ static int send_digests(struct app *app, int argc, char **argv)
         cli_error("digest send: %s", e.msg);
         return e.code == URS_EINVAL ? CLI_USAGE : CLI_FAIL;
     }
-    printf("%s %zu digests for %zu subscribers (%zu with nothing new), %zu postings\n",
-           o.dry_run ? "would build" : "built", st.digests, st.subscribers, st.empty, st.postings);
+    printf("%s %zu digest%s for %zu subscriber%s (%zu with nothing new), %zu posting%s\n",
+           o.dry_run ? "would build" : "built", st.digests, cli_s(st.digests), st.subscribers,
+           cli_s(st.subscribers), st.empty, st.postings, cli_s(st.postings));
     if (o.dry_run)
         return CLI_OK;
     int rc = notify_deliver(app->db, app->cfg, &o, &st, &e);

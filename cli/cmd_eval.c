@@ -376,8 +376,8 @@ int cli_cmd_reclassify(struct app *app, int argc, char **argv)
         cli_error_e("reclassify", &e);
     else
         status = CLI_OK;
-    printf("%s %zu postings: %zu with new tags, %zu with new evidence only; UR roles %zu -> %zu\n",
-           o.dry_run ? "checked" : "reclassified", t.seen, t.changed, t.evidence_only, t.ur_before,
+    printf("%s %zu posting%s: %zu with new tags, %zu with new evidence only; UR roles %zu -> %zu\n",
+           o.dry_run ? "checked" : "reclassified", t.seen, cli_s(t.seen), t.changed, t.evidence_only, t.ur_before,
            t.ur_after);
     free(ids.id);
     classify_close(c);

@@ -110,7 +110,7 @@ static int retry(struct app *app, int argc, char **argv)
                       id);
         total += n;
     }
-    printf("%zu messages queued again\n", total);
+    printf("%zu message%s queued again\n", total, cli_s(total));
     return CLI_OK;
 }
 
@@ -135,7 +135,7 @@ static int purge(struct app *app, int argc, char **argv)
         cli_error("outbox purge: %s", e.msg);
         return CLI_FAIL;
     }
-    printf("%zu messages purged\n", n);
+    printf("%zu message%s purged\n", n, cli_s(n));
     return CLI_OK;
 }
 

@@ -204,11 +204,11 @@ static void summarise(struct cycle *c)
     r->mail_sent = (int64_t)c->notify.sent;
     r->mail_failed = (int64_t)c->notify.failed;
     (void)snprintf(r->summary, sizeof r->summary,
-                   "%zu sources crawled (%zu ok, %zu failed), %zu new, %zu updated, %zu closed; "
-                   "%zu digests, %zu sent, %zu deferred, %zu failed%s",
-                   c->due, c->crawl.ok, c->crawl.failed, c->crawl.new_count, c->crawl.updated,
-                   c->crawl.closed, c->notify.digests, c->notify.sent, c->notify.deferred,
-                   c->notify.failed, stop_requested ? " (interrupted)" : "");
+                   "%zu source%s crawled (%zu ok, %zu failed), %zu new, %zu updated, %zu closed; "
+                   "%zu digest%s, %zu sent, %zu deferred, %zu failed%s",
+                   c->due, cli_s(c->due), c->crawl.ok, c->crawl.failed, c->crawl.new_count, c->crawl.updated,
+                   c->crawl.closed, c->notify.digests, cli_s(c->notify.digests), c->notify.sent,
+                   c->notify.deferred, c->notify.failed, stop_requested ? " (interrupted)" : "");
 }
 
 /* One cycle; returns CLI_OK or CLI_FAIL (a source or delivery failed). */

@@ -384,8 +384,9 @@ static void print_table(const struct crawl_ctx *cc)
         cli_put_safe(stdout, s->error);
         fputc('\n', stdout);
     }
-    printf("%zu sources: %zu ok, %zu failed; %zu postings (%zu new, %zu updated), %zu closed\n",
-           cc->n, cc->t->ok, cc->t->failed, cc->t->postings, cc->t->new_count, cc->t->updated,
+    printf("%zu source%s: %zu ok, %zu failed; %zu posting%s (%zu new, %zu updated), %zu closed\n",
+           cc->n, cli_s(cc->n), cc->t->ok, cc->t->failed, cc->t->postings, cli_s(cc->t->postings),
+           cc->t->new_count, cc->t->updated,
            cc->t->closed);
 }
 

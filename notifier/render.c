@@ -302,16 +302,16 @@ static void items(struct render *r)
     }
     if (d->more > 0) {
         put(r, r->text,
-            "%zu more new postings matched your filters: %s\nNarrower filters "
+            "%zu more new posting%s matched your filters: %s\nNarrower filters "
             "bring the closest ones first.\n\n",
-            d->more, r->more_url);
+            d->more, d->more == 1 ? "" : "s", r->more_url);
         put(r, r->html, "<p style=\"%s\"><a href=\"", CSS_MORE);
         if (r->rc == URS_OK)
             r->rc = escape(r->html, r->more_url);
         put(r, r->html,
-            "\" style=\"%s\">%zu more new postings</a> matched your filters. "
+            "\" style=\"%s\">%zu more new posting%s</a> matched your filters. "
             "Narrower filters bring the closest ones first.</p>\n",
-            CSS_FOOT_LINK, d->more);
+            CSS_FOOT_LINK, d->more, d->more == 1 ? "" : "s");
     }
 }
 
@@ -331,14 +331,28 @@ static void intro(struct render *r)
     size_t n = total(d);
     put(r, r->text, "%zu new job%s for you\n\n%s%s%s\n", n, n == 1 ? "" : "s",
         *name ? "Hi " : "Hello", name, *name ? "," : ",");
-    put(r, r->text, "here %s the new posting%s that match your filters since %s.\n\n",
-        n == 1 ? "is" : "are", n == 1 ? "" : "s", sbuf_str(&date));
+    /* a coach's pick may lie outside the member's filters: it is not said to match them */
+    size_t picks = 0;
+    for (size_t i = 0; i < d->items_len; i++)
+        picks += d->items[i].pick;
+    size_t matches = n - picks;
+    char what[160];
+    if (picks == 0)
+        (void)snprintf(what, sizeof what, "%s the new posting%s that match%s your filters",
+                       n == 1 ? "is" : "are", n == 1 ? "" : "s", n == 1 ? "es" : "");
+    else if (matches == 0)
+        (void)snprintf(what, sizeof what, "%s your coach's pick%s", picks == 1 ? "is" : "are",
+                       picks == 1 ? "" : "s");
+    else
+        (void)snprintf(what, sizeof what,
+                       "are your coach's pick%s and the new posting%s that match%s your filters",
+                       picks == 1 ? "" : "s", matches == 1 ? "" : "s", matches == 1 ? "es" : "");
+    put(r, r->text, "here %s since %s.\n\n", what, sbuf_str(&date));
     put(r, r->html, "<h1 style=\"%s\">%zu new job%s for you</h1>\n<p style=\"%s\">%s", CSS_H1, n,
         n == 1 ? "" : "s", CSS_INTRO, *name ? "Hi " : "Hello");
     if (*name)
         html_text(r, d->sub->name, 80);
-    put(r, r->html, ", here %s the new posting%s that match your filters since %s.</p>\n",
-        n == 1 ? "is" : "are", n == 1 ? "" : "s", sbuf_str(&date));
+    put(r, r->html, ", here %s since %s.</p>\n", what, sbuf_str(&date));
     sbuf_free(&date);
 }
 

@@ -99,6 +99,9 @@ static void test_digest_and_outbox_commands(void **state)
     cli_open(&c);
     add_postings(&c);
     expect(&c, 0, NULL, NULL, "subscriber", "add", "ana@example.org", "--name", "Ana");
+    expect(&c, 0, "here are the new postings that match your filters",
+           "2 postings; subject: 2 new jobs for you", "digest", "preview", "ana@example.org", NULL,
+           NULL);
     expect(&c, 0, "Utilization Review Nurse", "2 postings; subject: 2 new jobs for you", "digest",
            "preview", "ana@example.org", "--html", "preview.html");
     char *html_path = tu_path(c.env.dir, "preview.html");
@@ -108,7 +111,7 @@ static void test_digest_and_outbox_commands(void **state)
     free(html);
     free(html_path);
     expect(&c, 0, "0 queued, 0 sent, 0 failed", NULL, "outbox", "list", NULL, NULL, NULL);
-    expect(&c, 0, "would build 1 digests for 1 subscribers", NULL, "digest", "send", "--all",
+    expect(&c, 0, "would build 1 digest for 1 subscriber", NULL, "digest", "send", "--all",
            "--dry-run", NULL);
     expect(&c, 0, "0 queued, 0 sent, 0 failed", NULL, "outbox", "list", NULL, NULL, NULL);
     assert_int_equal(unsetenv("URSCOUT_HMAC_KEY"), 0);
@@ -148,7 +151,7 @@ static void test_digest_and_outbox_commands(void **state)
            "bob@example.org", "--last", NULL);
     expect(&c, 0, "built 0 digests", NULL, "digest", "send", "--all", NULL, NULL);
     expect(&c, 0, "0 messages purged", NULL, "outbox", "purge", NULL, NULL, NULL);
-    expect(&c, 0, "1 messages purged", NULL, "outbox", "purge", "--older-than", "0", NULL);
+    expect(&c, 0, "1 message purged", NULL, "outbox", "purge", "--older-than", "0", NULL);
     expect(&c, 2, NULL, "not a message id", "outbox", "retry", "x", NULL, NULL);
     expect(&c, 0, "0 messages queued again", NULL, "outbox", "retry", "--failed", NULL, NULL);
     cli_close(&c);
@@ -185,6 +188,9 @@ static void test_coach_commands(void **state)
     assert_int_equal(RUN(&r, &c, "digest", "preview", "stu@example.org"), 0);
     assert_null(strstr(r.out, "Prior Authorization Nurse"));
     assert_non_null(strstr(r.out, "Coach's note: Apply before Friday"));
+    /* the pick lies outside stu's filters: the intro does not say it matches them */
+    assert_non_null(strstr(r.out, "here is your coach's pick since"));
+    assert_null(strstr(r.out, "match your filters"));
     tu_run_free(&r);
     expect(&c, 0, "stu@example.org left spring", NULL, "cohort", "leave", "spring",
            "stu@example.org", NULL);
@@ -235,6 +241,12 @@ static void test_newcomer_edges(void **state)
     expect(&c, 1, NULL, "no posting with id 999", "curate", "pin", "--cohort", "fall", "999");
     expect(&c, 1, NULL, "urscout: ", "digest", "preview", "nobody@example.org", NULL, NULL);
     expect(&c, 1, NULL, "urscout: ", "subscriber", "show", "nobody@example.org", NULL, NULL);
+    /* the address is checked for form only, as README says: no lookup of the domain */
+    expect(&c, 0, NULL, NULL, "subscriber", "add", "d@no-mail-here.invalid", NULL, NULL);
+    expect(&c, 2, NULL, "needs a name and a top-level domain", "subscriber", "add", "d@10.0.0.1",
+           NULL, NULL);
+    expect(&c, 2, NULL, "starts or ends with '-'", "subscriber", "add", "d@-x.example.org", NULL,
+           NULL);
     expect(&c, 2, NULL, "did you mean 'cohort'", "cohrt", "list", NULL, NULL, NULL);
     expect(&c, 2, NULL, "did you mean '--keywords'", "subscriber", "add", "c@example.org", "--keywods",
            "x");
