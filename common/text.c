@@ -341,3 +341,87 @@ int text_parse_int(const char *s, long long min, long long max, long long *out)
     *out = v;
     return URS_OK;
 }
+
+/* Copy at most n bytes of s into buf (room bytes), ending on a UTF-8 character start. */
+static size_t put_part(char *buf, size_t room, const char *s, size_t n)
+{
+    if (n >= room)
+        n = room ? room - 1 : 0;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return n;
+}
+
+const char *text_url_short(const char *url, char *buf, size_t size)
+{
+    static const char ell[] = "\xe2\x80\xa6"; /* … */
+    if (size == 0)
+        return buf;
+    if (!url)
+        url = "";
+    size_t len = strlen(url);
+    size_t max = size - 1 < TEXT_URL_SHOWN ? size - 1 : TEXT_URL_SHOWN;
+    if (len <= max) {
+        memcpy(buf, url, len + 1);
+        return buf;
+    }
+    /* scheme://host, the path, the query/fragment */
+    const char *host = strstr(url, "://");
+    host = host ? host + 3 : url;
+    const char *path = host + strcspn(host, "/?#");
+    const char *query = path + strcspn(path, "?#");
+    size_t base = (size_t)(path - url), plen = (size_t)(query - path);
+    char *o = buf;
+    size_t room = max + 1;
+    if (base + 3 + 2 + 3 > max) { /* even the host does not fit: cut it, mark it */
+        size_t n = put_part(o, room - 3, url, max - 3);
+        memcpy(o + n, ell, sizeof ell);
+        return buf;
+    }
+    size_t tail = *query ? 1 + 3 : 0; /* "?…" */
+    if (base + plen + tail <= max) {
+        memcpy(o, url, base + plen);
+        o += base + plen;
+        if (tail) {
+            *o++ = *query;
+            memcpy(o, ell, sizeof ell);
+        } else {
+            *o = '\0';
+        }
+        return buf;
+    }
+    /* keep the first segment and the last, "/…/" between (and "?…" when there was a query) */
+    const char *last = query;
+    while (last > path && last[-1] != '/')
+        last--;
+    const char *first_end = path + 1 + strcspn(path + 1, "/?#");
+    size_t need_last = (size_t)(query - last);
+    memcpy(o, url, base);
+    o += base;
+    room = max - base;
+    size_t first = (size_t)(first_end - path);
+    if (first + 5 + need_last + tail > room)
+        first = 0; /* no room for the first segment: "/…/last" */
+    memcpy(o, path, first);
+    o += first;
+    room -= first;
+    memcpy(o, "/\xe2\x80\xa6/", 5);
+    o += 5;
+    room -= 5;
+    if (need_last + tail > room) { /* the last segment itself is too long: cut it */
+        size_t n = put_part(o, room - 3 + 1, last, room - 3);
+        memcpy(o + n, ell, sizeof ell);
+        return buf;
+    }
+    memcpy(o, last, need_last);
+    o += need_last;
+    if (tail) {
+        *o++ = *query;
+        memcpy(o, ell, sizeof ell);
+    } else {
+        *o = '\0';
+    }
+    return buf;
+}

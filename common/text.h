@@ -32,6 +32,16 @@ URS_NODISCARD int text_html_escape(struct sbuf *out, const char *s);
 /* True when url is an absolute http:// or https:// URL with a host and no spaces/controls. */
 bool text_url_is_http(const char *url);
 
+/*
+ * url shortened for an error line of limited room (buf of size bytes, at most
+ * TEXT_URL_SHOWN + 1 useful): whole when it fits; else the query and fragment go ("?…"),
+ * then middle path segments ("/…/"), so the cut never falls inside a word of the host or
+ * the last segment; only a host or last segment longer than the room is cut, with "…".
+ * Returns buf.
+ */
+#define TEXT_URL_SHOWN 120
+const char *text_url_short(const char *url, char *buf, size_t size);
+
 /* Case-insensitive search for needle in hay[0..len); returns the offset or (size_t)-1. */
 size_t text_find_ci(const char *hay, size_t len, const char *needle);
 

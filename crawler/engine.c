@@ -9,6 +9,7 @@
 
 #include "common/limits.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "crawler/engine_int.h"
 
 void crawl_options_init(struct crawl_options *o)
@@ -204,7 +205,8 @@ void engine_xfer_failed(struct engine *eng, struct xfer *x, const char *step, co
         eng->errors++;
         if (!gone)
             job->incomplete = true; /* a posting may be missing: close nothing */
-        job_error(job, step, "%.120s: %s", x->url, msg); /* the reason must fit */
+        char shown[TEXT_URL_SHOWN + 1];
+        job_error(job, step, "%s: %s", text_url_short(x->url, shown, sizeof shown), msg);
         log_info("crawl: source=%s url=%s: %s", job->src->name, x->url, msg);
         if (x->host && x->host->rate_limited_until > job->rate_limited_until)
             job->rate_limited_until = x->host->rate_limited_until;
@@ -365,8 +367,9 @@ void engine_task_done(struct engine *eng, struct task *t)
         eng->errors++;
         if (listing || job->cb_failed)
             job->incomplete = true;
+        char shown[TEXT_URL_SHOWN + 1];
         if (t->x && !strstr(msg, t->x->url))
-            job_error(job, step, "%.120s: %s", t->x->url, msg);
+            job_error(job, step, "%s: %s", text_url_short(t->x->url, shown, sizeof shown), msg);
         else
             job_error(job, step, "%s", msg);
     }

@@ -457,9 +457,11 @@ int crawl_response_check(struct crawl_job *job, const struct crawl_request *rq,
 {
     if (rs->status >= 200 && rs->status <= 299)
         return URS_OK;
+    char shown[TEXT_URL_SHOWN + 1];
+    text_url_short(rq->url, shown, sizeof shown);
     if (rq->listing)
-        crawl_job_incomplete(job, "%.120s: HTTP %ld", rq->url, rs->status);
-    return err_set(e, URS_ENET, "%s: %.120s: HTTP %ld", job->src->name, rq->url, rs->status);
+        crawl_job_incomplete(job, "%s: HTTP %ld", shown, rs->status);
+    return err_set(e, URS_ENET, "%s: %s: HTTP %ld", job->src->name, shown, rs->status);
 }
 
 int crawl_parse_failed(struct crawl_job *job, const struct crawl_request *rq, int rc,

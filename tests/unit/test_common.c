@@ -2,6 +2,7 @@
 /* Unit tests for common/: sbuf limits, UTF-8 cleaning, HTML to text, times, postings. */
 #include "testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,6 +264,51 @@ static void test_salary_annual(void **state)
     assert_true(y.annual == 80000);
 }
 
+/* Error lines shorten URLs at segment boundaries, never inside the host or a word. */
+static void test_url_short(void **state)
+{
+    (void)state;
+    char buf[TEXT_URL_SHOWN + 1];
+    assert_string_equal(text_url_short("https://a.example/x?y=1", buf, sizeof buf),
+                        "https://a.example/x?y=1");
+    char longq[400];
+    snprintf(longq, sizeof longq, "https://cigna.wd5.myworkdayjobs.com/wday/cxs/cigna/jobs?q=%0200d",
+             7);
+    assert_string_equal(text_url_short(longq, buf, sizeof buf),
+                        "https://cigna.wd5.myworkdayjobs.com/wday/cxs/cigna/jobs?\xe2\x80\xa6");
+    char longp[400];
+    snprintf(longp, sizeof longp, "https://h.example/careers/%0150d/openings/nurse-reviewer?id=4",
+             3);
+    assert_string_equal(text_url_short(longp, buf, sizeof buf),
+                        "https://h.example/careers/\xe2\x80\xa6/nurse-reviewer?\xe2\x80\xa6");
+    /* a last segment longer than the room: cut, marked, within the room */
+    char huge[600];
+    memset(huge, 'a', sizeof huge);
+    memcpy(huge, "http://h.example/", 17);
+    huge[sizeof huge - 1] = '\0';
+    text_url_short(huge, buf, sizeof buf);
+    assert_true(strlen(buf) <= TEXT_URL_SHOWN);
+    assert_non_null(strstr(buf, "\xe2\x80\xa6"));
+    assert_true(strncmp(buf, "http://h.example/", 17) == 0);
+    /* a huge host */
+    memcpy(huge, "http://", 7);
+    text_url_short(huge, buf, sizeof buf);
+    assert_true(strlen(buf) <= TEXT_URL_SHOWN);
+    /* every length from short to long stays within the room */
+    for (size_t n = 10; n < 300; n += 7) {
+        char u[320];
+        snprintf(u, sizeof u, "https://x.example/%.*s", (int)n,
+                 "a/bb/ccc/dddd/eeeee?f=gggggg&h=iiiiiiiii/jjjjjjjjjj/kkkkkkkkkkkk/lllllllllllll/"
+                 "mmmmmmmmmmmmmmmmmmmmmmm/nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn/oooooo"
+                 "ooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo"
+                 "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp");
+        text_url_short(u, buf, sizeof buf);
+        assert_true(strlen(buf) <= TEXT_URL_SHOWN);
+    }
+    char small[8];
+    assert_string_equal(text_url_short("https://a.example/", small, sizeof small), "http\xe2\x80\xa6");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_posting_names),
         cmocka_unit_test(test_posting_copy_and_evidence),
         cmocka_unit_test(test_salary_annual),
+        cmocka_unit_test(test_url_short),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
