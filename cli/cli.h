@@ -41,6 +41,8 @@ int cli_app_local_mail(struct app *app);
  */
 struct web_server;
 int cli_web_open(struct app *app, struct db *db, struct web_server **out);
+/* Send the queued notices (sign-up confirmations) on db; failures are logged. */
+void cli_web_send_notices(struct app *app, struct db *db);
 
 /* Release what the app holds. */
 void cli_app_close(struct app *app);

@@ -260,14 +260,19 @@ static void reload_config(struct app *app)
     log_info("reload: config reloaded (%zu sources)", fresh->sources_len);
 }
 
-/* Sleep until when, waking early for signals. */
-static void sleep_until(int64_t when)
+/*
+ * Sleep until when, waking early for signals, and every second to send the confirmation
+ * mail a sign-up on the served pages queued (web is NULL when no pages are served).
+ */
+static void sleep_until(struct app *app, struct web_server *web, int64_t when)
 {
     while (!stop_requested && !reload_requested) {
+        if (web_server_take_notices(web))
+            cli_web_send_notices(app, app->db);
         int64_t left = when - (int64_t)time(NULL);
         if (left <= 0)
             return;
-        struct timespec ts = {left > 5 ? 5 : (time_t)left, 0};
+        struct timespec ts = {left > (web ? 1 : 5) ? (web ? 1 : 5) : (time_t)left, 0};
         if (nanosleep(&ts, NULL) != 0 && errno != EINTR)
             return;
     }
@@ -298,7 +303,7 @@ static int daemon_loop(struct app *app, struct run_opts *ro, struct db *web_db,
         if (next > now && next < wake)
             wake = next;
         if (!stop_requested)
-            sleep_until(wake);
+            sleep_until(app, *web, wake);
         if (reload_requested) {
             reload_requested = 0;
             reload_config(app);

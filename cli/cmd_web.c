@@ -4,12 +4,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "config/config.h"
 #include "db/db.h"
+#include "notifier/notifier.h"
 #include "web/web.h"
 
 static const char usage[] =
@@ -127,6 +129,43 @@ static void print_address(const char *listen, long port)
     fflush(stdout);
 }
 
+/* Notices (sign-up confirmations) queued by the pages, sent from the main thread on a
+   connection of its own: the server thread keeps the one it was given. */
+struct notice_sender {
+    struct app *app;
+    struct db *db; /* opened at the first notice */
+};
+
+void cli_web_send_notices(struct app *app, struct db *db)
+{
+    struct notify_opts o;
+    memset(&o, 0, sizeof o);
+    o.now = (int64_t)time(NULL);
+    o.notices_only = true;
+    struct notify_stats st;
+    memset(&st, 0, sizeof st);
+    struct err e;
+    err_clear(&e);
+    if (notify_deliver(db, app->cfg, &o, &st, &e) != URS_OK)
+        log_error("web: sending confirmation mail: %s", e.msg[0] ? e.msg : err_name(e.code));
+    else if (st.sent + st.deferred + st.failed > 0)
+        log_info("web: confirmation mail: %zu sent, %zu deferred, %zu failed", st.sent,
+                 st.deferred, st.failed);
+}
+
+static void send_notices(void *ctx)
+{
+    struct notice_sender *ns = ctx;
+    struct err e;
+    err_clear(&e);
+    if (!ns->db && db_open(db_path(ns->app->db), false, &ns->db, &e) != URS_OK) {
+        log_error("web: cannot open the database to send mail: %s", e.msg);
+        ns->db = NULL;
+        return;
+    }
+    cli_web_send_notices(ns->app, ns->db);
+}
+
 int cli_web_open(struct app *app, struct db *db, struct web_server **out)
 {
     const struct config *cfg = app->cfg;
@@ -181,6 +220,9 @@ int cli_cmd_web(struct app *app, int argc, char **argv)
         cli_error("web: cannot install signal handlers");
         return CLI_FAIL;
     }
+    struct notice_sender ns = {.app = app, .db = NULL};
+    o.send_notices = send_notices;
+    o.send_ctx = &ns;
     struct web_server *s = NULL;
     struct err e;
     err_clear(&e);
@@ -194,6 +236,7 @@ int cli_cmd_web(struct app *app, int argc, char **argv)
              o.listen, web_server_port(s), db_path(app->db));
     int rc = web_server_run(s, &e);
     web_server_close(s);
+    db_close(ns.db);
     if (rc != URS_OK) {
         cli_error("%s", e.msg);
         return CLI_FAIL;

@@ -209,12 +209,15 @@ static const char *const schema_v1[] = {db_schema_v1_core, db_schema_v1_crawl,
 static const char *const schema_v2[] = {db_schema_v2_core, db_schema_v2_notify, db_schema_v2_web,
                                         db_schema_v2_coach};
 
+static const char *const schema_v3[] = {db_schema_v3_web};
+
 static const struct {
     const char *const *chunks;
     size_t len;
 } schema_steps[] = {
     {schema_v1, sizeof schema_v1 / sizeof schema_v1[0]},
     {schema_v2, sizeof schema_v2 / sizeof schema_v2[0]},
+    {schema_v3, sizeof schema_v3 / sizeof schema_v3[0]},
 };
 
 _Static_assert(sizeof schema_steps / sizeof schema_steps[0] == DB_SCHEMA_VERSION,

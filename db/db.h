@@ -14,7 +14,7 @@
 struct db;
 
 /* The schema version this build writes; a database with a higher user_version is refused. */
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 /*
  * Open (and with create, make and migrate) the database at path: WAL, synchronous=FULL,
@@ -489,6 +489,7 @@ struct db_outbox_row {
     int64_t last_attempt_at;
     int64_t sent_at;
     const char *last_error;        /* may be NULL */
+    bool notice;                   /* a notice (sign-up confirmation), not a digest */
 };
 typedef int (*db_outbox_fn)(void *ctx, const struct db_outbox_row *r);
 
@@ -503,10 +504,11 @@ void db_outbox_batch_free(struct db_outbox_batch *b);
 /*
  * Claim up to limit queued rows due at now (oldest first), in one transaction: each claimed
  * row gets attempts + 1, last_attempt_at = now and next_attempt_at = now + lease, so another
- * process skips it and a crash retries it after the lease. out is initialised here.
+ * process skips it and a crash retries it after the lease. With notices_only, only notices
+ * (db_notice_queue) are claimed. out is initialised here.
  */
 URS_NODISCARD int db_outbox_claim(struct db *db, int64_t now, int64_t lease, size_t limit,
-                                  struct db_outbox_batch *out, struct err *e);
+                                  bool notices_only, struct db_outbox_batch *out, struct err *e);
 /* Listing (status < 0: all), newest first, without message bodies; limit 0 = all. */
 URS_NODISCARD int db_outbox_each(struct db *db, int status, size_t limit, db_outbox_fn fn,
                                  void *ctx, struct err *e);
@@ -533,5 +535,43 @@ URS_NODISCARD int db_outbox_purge(struct db *db, int64_t before, size_t *count, 
 /* Counts by status, for `outbox list` and tests. */
 URS_NODISCARD int db_outbox_counts(struct db *db, size_t *queued, size_t *sent, size_t *failed,
                                    struct err *e);
+
+/* ---- sign-up (db/web.c) ---- */
+
+/* What a sign-up rate limit counts: attempts for one address, or from one client. */
+enum db_signup_scope { DB_SIGNUP_ADDRESS = 0, DB_SIGNUP_CLIENT };
+
+/*
+ * Count one sign-up attempt for key (a digest of the address or client, never the value
+ * itself) in the current hour; *over when the hour's attempts are now above limit. Counts
+ * older than a day are dropped. URS_OK, URS_EDB.
+ */
+URS_NODISCARD int db_signup_hit(struct db *db, enum db_signup_scope scope, const char *key,
+                                int64_t now, long limit, bool *over, struct err *e);
+
+/*
+ * Queue a notice for subscriber_id (a confirmation mail): an outbox row of kind notice,
+ * with no postings, due now. It is delivered to pending and unsubscribed subscribers too
+ * (never to bounced ones). URS_OK, URS_EDB.
+ */
+URS_NODISCARD int db_notice_queue(struct db *db, int64_t subscriber_id, const char *recipient,
+                                  const char *message_id, const char *subject,
+                                  const char *message, size_t len, int64_t now,
+                                  int64_t *outbox_id, struct err *e);
+
+/*
+ * Confirm a sign-up whose link was issued at `issued`: a pending subscriber, or one who
+ * unsubscribed before the link was issued (a sign-up again), becomes active with
+ * next_due_at. *changed is false when the subscriber was already active (a second click).
+ * URS_OK, URS_ENOTFOUND (no such subscriber, bounced, or unsubscribed after the link was
+ * issued), URS_EDB.
+ */
+URS_NODISCARD int db_subscriber_confirm(struct db *db, int64_t id, int64_t issued,
+                                        int64_t next_due_at, int64_t now, bool *changed,
+                                        struct err *e);
+
+/* Remove pending subscribers last signed up before `before` (never confirmed), as
+ * db_subscriber_remove does; *count removed. URS_OK, URS_EDB. */
+URS_NODISCARD int db_signup_expire(struct db *db, int64_t before, size_t *count, struct err *e);
 
 #endif

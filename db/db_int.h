@@ -47,6 +47,9 @@ extern const char db_schema_v2_notify[]; /* digests and their matching (db/notif
 extern const char db_schema_v2_web[];    /* sign-up, rate limits, subscriber pages (db/web.c) */
 extern const char db_schema_v2_coach[];  /* coach passwords, sessions, lockout (db/coach.c) */
 
+/* Schema version 3: sign-up (db/web.c): mail kinds in the outbox, sign-up rate limits. */
+extern const char db_schema_v3_web[];
+
 /* Prepare sql; on failure fill e with "what: sqlite message". URS_OK or URS_EDB. */
 int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st, struct err *e);
 

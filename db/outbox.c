@@ -424,7 +424,8 @@ static enum db_outbox_status outbox_status_parse(const char *s)
 #define OUTBOX_COLUMNS                                                                             \
     "o.id, coalesce(o.subscriber_id, 0), coalesce(s.status, 'unsubscribed'), o.recipient, "        \
     "o.message_id, o.subject, o.postings, o.status, o.attempts, o.created_at, o.queued_at, "       \
-    "o.next_attempt_at, coalesce(o.last_attempt_at, 0), coalesce(o.sent_at, 0), o.last_error"
+    "o.next_attempt_at, coalesce(o.last_attempt_at, 0), coalesce(o.sent_at, 0), o.last_error, "    \
+    "o.kind = 'notice'"
 
 void db_block_ref(unsigned char out[DB_BLOCK_REF_LEN], int64_t id)
 {
@@ -499,7 +500,7 @@ static int resolve(struct db *db, int64_t row, const char *msg, size_t len, stru
     return rc;
 }
 
-/* Fill r from a row of OUTBOX_COLUMNS (plus the message at column 15 when with_message). */
+/* Fill r from a row of OUTBOX_COLUMNS (plus the message at column 16 when with_message). */
 static void outbox_from_row(sqlite3_stmt *st, bool with_message, struct db_outbox_row *r)
 {
     memset(r, 0, sizeof *r);
@@ -519,9 +520,10 @@ static void outbox_from_row(sqlite3_stmt *st, bool with_message, struct db_outbo
     r->last_attempt_at = sqlite3_column_int64(st, 12);
     r->sent_at = sqlite3_column_int64(st, 13);
     r->last_error = (const char *)sqlite3_column_text(st, 14);
+    r->notice = sqlite3_column_int(st, 15) != 0;
     if (with_message) {
-        r->message = (const char *)sqlite3_column_blob(st, 15);
-        r->message_len = (size_t)sqlite3_column_bytes(st, 15);
+        r->message = (const char *)sqlite3_column_blob(st, 16);
+        r->message_len = (size_t)sqlite3_column_bytes(st, 16);
     }
 }
 
@@ -561,13 +563,14 @@ void db_outbox_batch_free(struct db_outbox_batch *b)
 
 /* Select and lease up to limit due rows inside one write transaction. */
 static int claim_rows(struct db *db, int64_t now, int64_t lease, size_t limit,
-                      struct db_outbox_batch *b, struct err *e)
+                      bool notices_only, struct db_outbox_batch *b, struct err *e)
 {
     sqlite3_stmt *sel, *upd;
     if (db_prepare(db,
                    "SELECT " OUTBOX_COLUMNS ", o.message FROM outbox o LEFT JOIN subscribers s"
                    " ON s.id = o.subscriber_id WHERE o.status = 'queued' AND"
-                   " o.next_attempt_at <= ?1 ORDER BY o.next_attempt_at, o.id LIMIT ?2",
+                   " o.next_attempt_at <= ?1 AND (?3 = 0 OR o.kind = 'notice')"
+                   " ORDER BY o.next_attempt_at, o.id LIMIT ?2",
                    &sel, e) != URS_OK)
         return URS_EDB;
     if (db_prepare(db,
@@ -579,6 +582,7 @@ static int claim_rows(struct db *db, int64_t now, int64_t lease, size_t limit,
     }
     sqlite3_bind_int64(sel, 1, now);
     sqlite3_bind_int64(sel, 2, (sqlite3_int64)limit);
+    sqlite3_bind_int(sel, 3, notices_only);
     int rc = URS_OK, step = SQLITE_DONE;
     struct sbuf whole;
     sbuf_init(&whole, DB_MAX_RESOLVED);
@@ -610,7 +614,7 @@ static int claim_rows(struct db *db, int64_t now, int64_t lease, size_t limit,
     return rc;
 }
 
-int db_outbox_claim(struct db *db, int64_t now, int64_t lease, size_t limit,
+int db_outbox_claim(struct db *db, int64_t now, int64_t lease, size_t limit, bool notices_only,
                     struct db_outbox_batch *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
@@ -624,7 +628,7 @@ int db_outbox_claim(struct db *db, int64_t now, int64_t lease, size_t limit,
     }
     int rc = db_begin(db, e);
     if (rc == URS_OK) {
-        rc = claim_rows(db, now, lease, limit, out, e);
+        rc = claim_rows(db, now, lease, limit, notices_only, out, e);
         if (rc == URS_OK)
             rc = db_commit(db, e);
         else

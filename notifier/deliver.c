@@ -102,10 +102,17 @@ static int permanent(struct deliver *d, const struct db_outbox_row *r, const cha
     return rc;
 }
 
-/* A message whose subscriber left (or bounced) while it waited is not sent. */
+/*
+ * A message whose subscriber left (or bounced) while it waited is not sent. A notice (the
+ * confirmation of a sign-up) goes to pending and unsubscribed subscribers too, because
+ * confirming is how they become active.
+ */
 static bool cancelled(struct deliver *d, const struct db_outbox_row *r, int *rc)
 {
     if (r->subscriber_status == DB_SUB_ACTIVE)
+        return false;
+    if (r->notice && r->subscriber_id != 0 && (r->subscriber_status == DB_SUB_PENDING ||
+                                               r->subscriber_status == DB_SUB_UNSUBSCRIBED))
         return false;
     char why[80];
     (void)snprintf(why, sizeof why, "not sent: the subscriber is %s",
@@ -213,7 +220,8 @@ static int loop(struct deliver *d, bool smtp, size_t batch)
             break;
         double t0 = mono();
         struct db_outbox_batch b;
-        rc = db_outbox_claim(d->db, now_of(d), NOTIFY_CLAIM_LEASE, batch, &b, d->e);
+        rc = db_outbox_claim(d->db, now_of(d), NOTIFY_CLAIM_LEASE, batch, d->o->notices_only, &b,
+                             d->e);
         if (rc != URS_OK || b.len == 0) {
             db_outbox_batch_free(&b);
             break;

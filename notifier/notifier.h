@@ -45,6 +45,7 @@ struct notify_opts {
         *stop;           /* set by a signal handler; checked between messages; may be NULL */
     bool all;            /* build: every active subscriber, due or not */
     bool dry_run;        /* build: render and count, record nothing */
+    bool notices_only;   /* deliver: only notices (sign-up confirmations), no digests */
     notify_hook_fn hook; /* may be NULL */
     void *hook_ctx;
 };
@@ -104,6 +105,17 @@ URS_NODISCARD int notify_build_cohort(struct db *db, const struct config *cfg,
 URS_NODISCARD int notify_deliver(struct db *db, const struct config *cfg,
                                  const struct notify_opts *o, struct notify_stats *st,
                                  struct err *e);
+
+/*
+ * Queue a notice to subscriber sub (of any status but bounced): a plain-text mail with
+ * subject and body (UTF-8, LF line ends; its lines are wrapped by the caller), From the
+ * [delivery] address, delivered like digests (outbox, retries). *outbox_id names the row.
+ * URS_OK, URS_EINVAL (config, address), URS_ELIMIT, URS_EIO, URS_EDB, URS_ENOMEM.
+ */
+URS_NODISCARD int notify_notice(struct db *db, const struct config *cfg,
+                                const struct db_subscriber *sub, const char *subject,
+                                const char *body, int64_t now, int64_t *outbox_id,
+                                struct err *e);
 
 /* ---- rendering ---- */
 
@@ -193,7 +205,13 @@ URS_NODISCARD int notify_email_check(const char *addr, struct err *e);
 
 /* ---- unsubscribe tokens ---- */
 
-enum notify_purpose { NOTIFY_TOKEN_UNSUBSCRIBE = 'u', NOTIFY_TOKEN_PREFERENCES = 'p' };
+enum notify_purpose {
+    NOTIFY_TOKEN_UNSUBSCRIBE = 'u',
+    NOTIFY_TOKEN_PREFERENCES = 'p',
+    NOTIFY_TOKEN_CONFIRM = 'c', /* sign-up confirmation: timed (notify_token_make_timed) */
+};
+
+#define NOTIFY_CONFIRM_TTL (48 * 3600) /* seconds a sign-up confirmation link stays valid */
 
 /*
  * A token "<purpose><id>.<mac>": mac is HMAC-SHA256(key, purpose and id) cut to 128 bits,
@@ -208,6 +226,24 @@ URS_NODISCARD int notify_token_make(const char *key, size_t key_len, enum notify
  */
 URS_NODISCARD int notify_token_verify(const char *key, size_t key_len, const char *token,
                                       enum notify_purpose purpose, int64_t *id, struct err *e);
+
+/*
+ * A token that carries when it was issued: "<purpose><id>.<issued>.<mac>", the MAC over
+ * purpose, id and issued (Unix seconds). Only NOTIFY_TOKEN_CONFIRM is timed.
+ * URS_OK or URS_EINVAL (short key, bad purpose, id or time).
+ */
+URS_NODISCARD int notify_token_make_timed(const char *key, size_t key_len,
+                                          enum notify_purpose purpose, int64_t id, int64_t issued,
+                                          char out[NOTIFY_TOKEN_MAX], struct err *e);
+
+/*
+ * Verify a timed token at now: its MAC, and that it was issued at most ttl seconds ago and
+ * not more than 60 s in the future. URS_OK (with *id and *issued), URS_EINVAL (malformed,
+ * other purpose, forged) or URS_ENOTFOUND (genuine but expired: the page says so).
+ */
+URS_NODISCARD int notify_token_verify_timed(const char *key, size_t key_len, const char *token,
+                                            enum notify_purpose purpose, int64_t now, int64_t ttl,
+                                            int64_t *id, int64_t *issued, struct err *e);
 
 /* ---- MIME building blocks ---- */
 

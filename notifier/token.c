@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unsubscribe and preferences tokens: HMAC-SHA256 over purpose and id, checked in constant time. */
+/* Link tokens (unsubscribe, preferences, timed sign-up confirmation): HMAC-SHA256. */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -12,11 +12,15 @@
 #define MAC_CHARS 22 /* base64url of 16 bytes, no padding */
 
 /* The MAC input names the scheme, so a token can never be replayed as another kind of MAC. */
-static int compute(const char *key, size_t key_len, char purpose, int64_t id,
+static int compute(const char *key, size_t key_len, char purpose, int64_t id, int64_t issued,
                    unsigned char mac[MAC_BYTES], struct err *e)
 {
-    char msg[64];
-    int n = snprintf(msg, sizeof msg, "urscout-token-v1:%c:%lld", purpose, (long long)id);
+    char msg[80];
+    /* untimed tokens keep the input they always had, so links already mailed stay valid */
+    int n = issued > 0 ? snprintf(msg, sizeof msg, "urscout-token-v1:%c:%lld:%lld", purpose,
+                                  (long long)id, (long long)issued)
+                       : snprintf(msg, sizeof msg, "urscout-token-v1:%c:%lld", purpose,
+                                  (long long)id);
     unsigned char full[EVP_MAX_MD_SIZE];
     unsigned int full_len = 0;
     if (n <= 0 ||
@@ -44,7 +48,7 @@ int notify_token_make(const char *key, size_t key_len, enum notify_purpose purpo
                        NOTIFY_MIN_KEY);
     if (id <= 0 || !valid_purpose((int)purpose))
         return err_set(e, URS_EINVAL, "token: bad purpose or id");
-    if (compute(key, key_len, (char)purpose, id, mac, e) != URS_OK)
+    if (compute(key, key_len, (char)purpose, id, 0, mac, e) != URS_OK)
         return URS_EINVAL;
     char b64[MAC_CHARS + 4];
     notify_b64url(mac, MAC_BYTES, b64);
@@ -112,17 +116,70 @@ int notify_token_verify(const char *key, size_t key_len, const char *token,
         return err_set(e, URS_EINVAL, "token: no usable HMAC key");
     if (!token || strlen(token) >= NOTIFY_TOKEN_MAX)
         return err_set(e, URS_EINVAL, "token: malformed");
-    if (token[0] != (char)purpose)
+    if (!valid_purpose((int)purpose) || token[0] != (char)purpose)
         return err_set(e, URS_EINVAL, "token: not a token for this action");
     int64_t parsed;
     if (!parse_id(token + 1, &parsed, &mac_text) || !decode_mac(mac_text, got))
         return err_set(e, URS_EINVAL, "token: malformed");
-    if (compute(key, key_len, (char)purpose, parsed, want, e) != URS_OK)
+    if (compute(key, key_len, (char)purpose, parsed, 0, want, e) != URS_OK)
         return URS_EINVAL;
     int diff = CRYPTO_memcmp(got, want, MAC_BYTES);
     OPENSSL_cleanse(want, sizeof want);
     if (diff != 0)
         return err_set(e, URS_EINVAL, "token: signature does not match");
     *id = parsed;
+    return URS_OK;
+}
+
+/* ---- timed tokens (sign-up confirmation) ---- */
+
+int notify_token_make_timed(const char *key, size_t key_len, enum notify_purpose purpose,
+                            int64_t id, int64_t issued, char out[NOTIFY_TOKEN_MAX], struct err *e)
+{
+    unsigned char mac[MAC_BYTES];
+    out[0] = '\0';
+    if (!key || key_len < NOTIFY_MIN_KEY)
+        return err_set(e, URS_EINVAL, "token: the HMAC key must be at least %d bytes",
+                       NOTIFY_MIN_KEY);
+    if (purpose != NOTIFY_TOKEN_CONFIRM || id <= 0 || issued <= 0 || issued > 99999999999LL)
+        return err_set(e, URS_EINVAL, "token: bad purpose, id or time");
+    if (compute(key, key_len, (char)purpose, id, issued, mac, e) != URS_OK)
+        return URS_EINVAL;
+    char b64[MAC_CHARS + 4];
+    notify_b64url(mac, MAC_BYTES, b64);
+    (void)snprintf(out, NOTIFY_TOKEN_MAX, "%c%lld.%lld.%s", (char)purpose, (long long)id,
+                   (long long)issued, b64);
+    return URS_OK;
+}
+
+int notify_token_verify_timed(const char *key, size_t key_len, const char *token,
+                              enum notify_purpose purpose, int64_t now, int64_t ttl, int64_t *id,
+                              int64_t *issued, struct err *e)
+{
+    unsigned char got[MAC_BYTES], want[MAC_BYTES];
+    const char *rest, *mac_text;
+    *id = 0;
+    *issued = 0;
+    if (!key || key_len < NOTIFY_MIN_KEY)
+        return err_set(e, URS_EINVAL, "token: no usable HMAC key");
+    if (!token || strlen(token) >= NOTIFY_TOKEN_MAX)
+        return err_set(e, URS_EINVAL, "token: malformed");
+    if (purpose != NOTIFY_TOKEN_CONFIRM || token[0] != (char)purpose)
+        return err_set(e, URS_EINVAL, "token: not a token for this action");
+    int64_t pid, pt;
+    if (!parse_id(token + 1, &pid, &rest) || !parse_id(rest, &pt, &mac_text) ||
+        !decode_mac(mac_text, got))
+        return err_set(e, URS_EINVAL, "token: malformed");
+    if (compute(key, key_len, (char)purpose, pid, pt, want, e) != URS_OK)
+        return URS_EINVAL;
+    int diff = CRYPTO_memcmp(got, want, MAC_BYTES);
+    OPENSSL_cleanse(want, sizeof want);
+    if (diff != 0)
+        return err_set(e, URS_EINVAL, "token: signature does not match");
+    if (pt > now + 60 || now - pt > ttl)
+        return err_set(e, URS_ENOTFOUND, "token: expired (issued %lld s ago)",
+                       (long long)(now - pt));
+    *id = pid;
+    *issued = pt;
     return URS_OK;
 }

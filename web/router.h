@@ -3,6 +3,7 @@
 #ifndef URSCOUT_WEB_ROUTER_H
 #define URSCOUT_WEB_ROUTER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,7 @@ struct web_site {
     const char *base_url;        /* "" when not configured */
     const struct config *cfg;    /* may be NULL (unit tests) */
     char prefix[WEB_MAX_PREFIX]; /* base_url's path without its trailing '/', "" for none */
+    atomic_bool *notices;        /* set when a page queued a notice; may be NULL (tests) */
 };
 
 /* One request, as a handler sees it. Everything borrowed for the handler's call. */

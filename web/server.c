@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ const struct web_route *const web_route_tables[] = {
     web_prefs_routes,
     web_matches_routes,
     web_coach_routes,
+    web_signup_routes,
     NULL,
 };
 
@@ -38,6 +40,7 @@ struct web_server {
     volatile sig_atomic_t never; /* the stop flag when the caller gave none */
     struct web_site site;
     struct MHD_Daemon *daemon;
+    atomic_bool notices; /* a page queued a notice since web_server_take_notices */
 };
 
 /* What one request holds between the calls libmicrohttpd makes for it. */
@@ -261,10 +264,27 @@ int web_server_run(struct web_server *s, struct err *e)
     sigaddset(&block, SIGHUP);
     /* the signals arrive only inside sigsuspend, so a stop between two checks is not missed */
     (void)sigprocmask(SIG_BLOCK, &block, &old);
-    while (!*stop)
-        (void)sigsuspend(&old);
+    if (!s->o.send_notices) {
+        while (!*stop)
+            (void)sigsuspend(&old);
+    } else {
+        /* a second at most between a queued notice (a confirmation mail) and its sending */
+        while (!*stop) {
+            struct timespec wait = {1, 0};
+            int sig = sigtimedwait(&block, NULL, &wait);
+            if (sig == SIGTERM || sig == SIGINT)
+                *stop = 1;
+            else if (web_server_take_notices(s))
+                s->o.send_notices(s->o.send_ctx);
+        }
+    }
     (void)sigprocmask(SIG_SETMASK, &old, NULL);
     return URS_OK;
+}
+
+bool web_server_take_notices(struct web_server *s)
+{
+    return s && atomic_exchange(&s->notices, false);
 }
 
 static int bind_listener(struct web_server *s, struct err *e)
@@ -372,7 +392,9 @@ int web_server_open(const struct web_opts *o, struct db *db, struct web_server *
                           .hmac_key_len = o->hmac_key_len,
                           .site_name = o->site_name && *o->site_name ? o->site_name : "urscout",
                           .base_url = o->base_url ? o->base_url : "",
-                          .cfg = o->cfg};
+                          .cfg = o->cfg,
+                          .notices = &s->notices};
+    atomic_init(&s->notices, false);
     int rc = web_site_prefix(&s->site, o->base_url, e);
     if (rc == URS_OK)
         rc = bind_listener(s, e);

@@ -68,6 +68,11 @@ struct web_opts {
     const char *site_name;       /* shown on the pages (escaped), e.g. [delivery] from_name */
     const struct config *cfg;    /* the loaded config, for mail sent from pages; may be NULL */
     volatile sig_atomic_t *stop; /* set by a SIGTERM/SIGINT handler; web_server_run returns */
+    /* Called from web_server_run (the caller's thread, never the server's) at most a second
+       after a page queued a notice (a sign-up confirmation) to send it; may be NULL, then
+       the owner polls web_server_take_notices. */
+    void (*send_notices)(void *ctx);
+    void *send_ctx;
 };
 
 /*
@@ -85,12 +90,16 @@ URS_NODISCARD int web_server_open(const struct web_opts *o, struct db *db, struc
 long web_server_port(const struct web_server *s);
 
 /*
- * Wait until *o->stop is set while the daemon serves. SIGTERM, SIGINT and SIGHUP are
- * blocked in the server thread and taken only here. Logs one info line per request
+ * Wait until *o->stop is set while the daemon serves, calling o->send_notices when a page
+ * queued one. SIGTERM, SIGINT and SIGHUP are blocked in the server thread and taken only
+ * here. Logs one info line per request
  * (method, the path with tokens redacted, status); never tokens or client addresses.
  * Returns URS_OK when stopped.
  */
 URS_NODISCARD int web_server_run(struct web_server *s, struct err *e);
+
+/* True once after a page queued a notice (the flag is cleared); false for NULL. */
+bool web_server_take_notices(struct web_server *s);
 
 /* Stop the daemon and close the listener; accepts NULL. */
 void web_server_close(struct web_server *s);
