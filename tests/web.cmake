@@ -30,3 +30,9 @@ add_test(NAME web_e2e COMMAND node ${CMAKE_SOURCE_DIR}/tests/e2e/flow.mjs)
 set_tests_properties(web_e2e PROPERTIES
                      FIXTURES_REQUIRED web_e2e_npm LABELS "e2e;integration" TIMEOUT 300
                      ENVIRONMENT "URSCOUT=$<TARGET_FILE:urscout>;ARTIFACTS=${CMAKE_BINARY_DIR}/artifacts;FIXTURES=${CMAKE_SOURCE_DIR}/tests/fixtures/e2e")
+
+# Sign-up with double opt-in: the form, the confirmation mail in the Maildir, /c/TOKEN.
+urs_unit_test(web_signup integration/test_signup.c integration/web_util.c
+              integration/notify_util.c
+              LIBS urs_web urs_notifier PkgConfig::JANSSON PkgConfig::SQLITE LABELS integration)
+add_dependencies(test_web_signup urscout)

@@ -386,6 +386,70 @@ static void test_token_roundtrip_and_forgery(void **state)
                      URS_EINVAL);
 }
 
+/* Sign-up confirmation links carry their issue time and expire after 48 hours. */
+static void test_timed_token(void **state)
+{
+    (void)state;
+    char tok[NOTIFY_TOKEN_MAX], other[NOTIFY_TOKEN_MAX];
+    int64_t id = 0, issued = 0, t0 = 1800000000;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(
+        notify_token_make_timed(key, 32, NOTIFY_TOKEN_CONFIRM, 42, t0, tok, &e), URS_OK);
+    assert_true(strncmp(tok, "c42.1800000000.", 15) == 0);
+    assert_int_equal(notify_token_verify_timed(key, 32, tok, NOTIFY_TOKEN_CONFIRM, t0 + 3600,
+                                               NOTIFY_CONFIRM_TTL, &id, &issued, &e),
+                     URS_OK);
+    assert_int_equal(id, 42);
+    assert_int_equal(issued, t0);
+    /* at the edge of 48 h it holds, a second later it is expired, not forged */
+    assert_int_equal(notify_token_verify_timed(key, 32, tok, NOTIFY_TOKEN_CONFIRM,
+                                               t0 + NOTIFY_CONFIRM_TTL, NOTIFY_CONFIRM_TTL, &id,
+                                               &issued, NULL),
+                     URS_OK);
+    assert_int_equal(notify_token_verify_timed(key, 32, tok, NOTIFY_TOKEN_CONFIRM,
+                                               t0 + NOTIFY_CONFIRM_TTL + 1, NOTIFY_CONFIRM_TTL,
+                                               &id, &issued, NULL),
+                     URS_ENOTFOUND);
+    assert_int_equal(id, 0);
+    /* issued in the future (a clock far ahead, or a forged time): refused */
+    assert_int_equal(notify_token_verify_timed(key, 32, tok, NOTIFY_TOKEN_CONFIRM, t0 - 3600,
+                                               NOTIFY_CONFIRM_TTL, &id, &issued, NULL),
+                     URS_ENOTFOUND);
+    /* a later time with the old MAC, one flipped character, another key: forged */
+    (void)snprintf(other, sizeof other, "c42.1800090000.%s", tok + 15);
+    assert_int_equal(notify_token_verify_timed(key, 32, other, NOTIFY_TOKEN_CONFIRM, t0 + 90000,
+                                               NOTIFY_CONFIRM_TTL, &id, &issued, NULL),
+                     URS_EINVAL);
+    for (size_t i = 0; i < strlen(tok); i++) {
+        (void)snprintf(other, sizeof other, "%s", tok);
+        other[i] = other[i] == 'A' ? 'B' : 'A';
+        assert_int_not_equal(notify_token_verify_timed(key, 32, other, NOTIFY_TOKEN_CONFIRM,
+                                                       t0 + 60, NOTIFY_CONFIRM_TTL, &id,
+                                                       &issued, NULL),
+                             URS_OK);
+    }
+    assert_int_equal(notify_token_verify_timed("another key of enough length", 28, tok,
+                                               NOTIFY_TOKEN_CONFIRM, t0 + 60, NOTIFY_CONFIRM_TTL,
+                                               &id, &issued, NULL),
+                     URS_EINVAL);
+    /* untimed tokens are not confirmation tokens, and the other way round */
+    assert_int_equal(notify_token_make(key, 32, NOTIFY_TOKEN_PREFERENCES, 42, other, &e), URS_OK);
+    other[0] = 'c';
+    assert_int_equal(notify_token_verify_timed(key, 32, other, NOTIFY_TOKEN_CONFIRM, t0 + 60,
+                                               NOTIFY_CONFIRM_TTL, &id, &issued, NULL),
+                     URS_EINVAL);
+    assert_int_equal(notify_token_verify(key, 32, tok, NOTIFY_TOKEN_CONFIRM, &id, NULL),
+                     URS_EINVAL);
+    assert_int_equal(notify_token_make(key, 32, NOTIFY_TOKEN_CONFIRM, 42, other, NULL),
+                     URS_EINVAL);
+    assert_int_equal(notify_token_make_timed(key, 32, NOTIFY_TOKEN_PREFERENCES, 42, t0, other,
+                                             NULL),
+                     URS_EINVAL);
+    assert_int_equal(notify_token_make_timed(key, 32, NOTIFY_TOKEN_CONFIRM, 42, 0, other, NULL),
+                     URS_EINVAL);
+}
+
 /* The MAC must only be compared with CRYPTO_memcmp (RELIABILITY H3). */
 static void test_token_uses_constant_time_compare(void **state)
 {
@@ -736,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_header_address),
         cmocka_unit_test(test_email_check),
         cmocka_unit_test(test_token_roundtrip_and_forgery),
+        cmocka_unit_test(test_timed_token),
         cmocka_unit_test(test_token_uses_constant_time_compare),
         cmocka_unit_test(test_render_hostile_postings),
         cmocka_unit_test(test_render_refuses_incomplete_config),
