@@ -152,16 +152,12 @@ static int check_file(const char *path, bool create, bool *exists, struct err *e
                                 path);
     if (!S_ISREG(st.st_mode))
         return err_set(e, URS_EIO, "%s: not a regular file", path);
-    if (st.st_size == 0)
-        return URS_OK;
-    char head[16] = {0};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err_set(e, URS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    ssize_t n = read(fd, head, sizeof head);
-    close(fd);
-    if (n != (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
-        return err_set(e, URS_EDB, "%s: not an SQLite database (refusing to touch it)", path);
+    /*
+     * The header is left to SQLite (SQLITE_NOTADB, check_version): opening and closing a
+     * descriptor of our own on the file would drop every POSIX lock this process holds on it,
+     * those of its other connections included (the daemon serving pages has two), and another
+     * process could then take itself for the last user and delete the WAL under them.
+     */
     return URS_OK;
 }
 
@@ -181,8 +177,13 @@ static int read_int(struct db *db, const char *sql, long long *out, struct err *
 /* Version and ownership checks that only read. */
 static int check_version(struct db *db, long long *version, struct err *e)
 {
-    if (read_int(db, "PRAGMA user_version", version, e) != URS_OK)
-        return URS_EDB;
+    if (read_int(db, "PRAGMA user_version", version, e) != URS_OK) {
+        if (!strstr(e->msg, sqlite3_errstr(SQLITE_NOTADB))) /* the code is gone by now */
+            return URS_EDB;
+        err_clear(e);
+        return err_set(e, URS_EDB, "%s: not an SQLite database (refusing to touch it)",
+                       db->path);
+    }
     if (*version > DB_SCHEMA_VERSION)
         return err_set(e, URS_EVERSION,
                        "%s: database schema version %lld is newer than this urscout supports "

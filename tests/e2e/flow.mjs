@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The subscriber's pages in a real browser (Debian chromium, headless, via playwright-core):
-// digest -> preferences -> the next digest follows them -> one-click unsubscribe; a forged
+// sign up -> confirm from the Maildir -> digest -> preferences -> the next digest follows
+// them -> one-click unsubscribe; a forged
 // link gives 404, a form without its CSRF token 403; 200 idle connections do not starve a
 // normal request. Screenshots go to $ARTIFACTS.
 import { spawn, execFileSync } from 'node:child_process';
@@ -97,21 +98,52 @@ async function main() {
                      `postal_address = urscout Inc, 100 Main St, Springfield, IL\n` +
                      `maildir = ${maildir}\n[web]\nbase_url = ${base}\nlisten = 127.0.0.1\n`);
     urscout('import', path.join(FIXTURES, 'postings.jsonl'));
-    urscout('subscriber', 'add', EMAIL, '--discipline', 'PT', '--frequency', 'daily');
-    urscout('digest', 'send', '--all');
-    let mail = messages();
-    check(mail.length === 1, 'the first digest is in the Maildir');
-    check(mail[0].includes('Physical Therapist') && !mail[0].includes('Occupational Therapist'),
-          'it follows the PT filter');
-    check(!/reply to\s+this email/.test(mail[0]), 'no "reply to this email" in the footer');
-    const prefs = link(mail[0], 'p');
 
     const server = await startServer(port);
+    let prefs = '';
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
                                             args: ['--no-sandbox'] });
     try {
         const page = await browser.newPage({ viewport: { width: 360, height: 800 } });
-        let resp = await page.goto(prefs);
+        // sign up in the browser: the address and the filters, no JavaScript needed
+        let resp = await page.goto(`${base}/signup`);
+        check(resp.status() === 200, 'the sign-up page opens');
+        await page.fill('input[name=email]', EMAIL);
+        await page.check('input[name=discipline][value=PT]');
+        await page.selectOption('select[name=frequency]', 'daily');
+        await page.screenshot({ path: path.join(ARTIFACTS, 'signup-360.png'), fullPage: true });
+        await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+        check((await page.textContent('main')).includes('Check your mail'),
+              'signing up says a confirmation mail is on its way');
+        check(urscout('subscriber', 'show', EMAIL).includes('status:       pending'),
+              'the subscriber is pending until confirmed');
+        urscout('digest', 'send', '--all');
+        let mail = [];
+        for (let i = 0; i < 100 && mail.length === 0; i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            mail = messages();
+        }
+        check(mail.length === 1 && mail[0].includes('Subject: Confirm your UR Jobs digest'),
+              'the confirmation mail, and no digest, reached the Maildir');
+        resp = await page.goto(link(mail[0], 'c'));
+        check(resp.status() === 200, 'the confirmation link opens a page with a button');
+        check(urscout('subscriber', 'show', EMAIL).includes('status:       pending'),
+              'opening it changes nothing (mail scanners open links)');
+        await page.screenshot({ path: path.join(ARTIFACTS, 'confirm-360.png'), fullPage: true });
+        await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+        check((await page.textContent('main')).includes('Confirmed'), 'pressing it confirms');
+        check(urscout('subscriber', 'show', EMAIL).includes('status:       active'),
+              'the subscriber is active');
+
+        urscout('digest', 'send', '--all');
+        mail = messages().filter((m) => !m.includes('Subject: Confirm your'));
+        check(mail.length === 1, 'the first digest is in the Maildir');
+        check(mail[0].includes('Physical Therapist') && !mail[0].includes('Occupational Therapist'),
+              'it follows the PT filter chosen at sign-up');
+        check(!/reply to\s+this email/.test(mail[0]), 'no "reply to this email" in the footer');
+        prefs = link(mail[0], 'p');
+
+        resp = await page.goto(prefs);
         check(resp.status() === 200, 'the preferences link from the digest opens the page');
         check(resp.headers()['content-security-policy'].includes("default-src 'none'"),
               'the page carries a CSP');
@@ -152,7 +184,7 @@ async function main() {
                                    fullPage: true });
         await preview.close();
         urscout('digest', 'send', '--all');
-        mail = messages();
+        mail = messages().filter((m) => !m.includes('Subject: Confirm your'));
         check(mail.length === 2, 'a second digest went out');
         check(mail[1].includes('Occupational Therapist') && !mail[1].includes('Northwind'),
               'the second digest follows the new OT filter');
@@ -185,8 +217,9 @@ async function main() {
         await browser.close();
         server.child.kill('SIGTERM');
         await new Promise((r) => server.child.once('exit', r));
+        fs.writeFileSync(path.join(tmp, 'web.log'), server.log());
     }
-    check(!server.log().includes(prefs.split('/p/')[1]), 'the log never shows a token');
+    check(prefs && !server.log().includes(prefs.split('/p/')[1]), 'the log never shows a token');
     fs.rmSync(tmp, { recursive: true, force: true });
 }
 

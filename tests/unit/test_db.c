@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "db/db.h"
@@ -592,6 +593,70 @@ static void *hold_lock(void *arg)
     return NULL;
 }
 
+/* Another process (this program again: a fork would share SQLite's lock bookkeeping)
+   opens, reads and closes, as a CLI command does; it must not take itself for the last user. */
+static int read_and_close(const char *path)
+{
+    sqlite3 *s = NULL;
+    int ok = sqlite3_open_v2(path, &s, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+             sqlite3_exec(s, "SELECT count(*) FROM subscribers", NULL, NULL, NULL) == SQLITE_OK;
+    ok = sqlite3_close(s) == SQLITE_OK && ok;
+    return ok ? 0 : 1;
+}
+
+static void other_process_reads(const char *path)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl("/proc/self/exe", "test_db", "--read-and-close", path, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
+ * A second connection in the same process (the daemon serving pages has two) must leave the
+ * first one's locks alone: closing a descriptor of the file drops every POSIX lock the
+ * process holds on it, and another process closing last would then delete the WAL under the
+ * first connection, whose later writes nobody else would see.
+ */
+static void test_second_connection_keeps_locks(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(db_open(f->path, true, &f->db, &e), URS_OK);
+    struct db_subscriber s;
+    db_subscriber_init(&s);
+    s.email = strdup("one@example.org");
+    assert_int_equal(db_subscriber_add(f->db, &s, 1000, &e), URS_OK);
+    struct db *second = NULL;
+    assert_int_equal(db_open(f->path, false, &second, &e), URS_OK);
+    other_process_reads(f->path);
+    char *wal = tu_path(f->dir, "test.db-wal");
+    struct stat st;
+    assert_int_equal(stat(wal, &st), 0); /* still there: this process still uses it */
+    free(s.email);
+    s.email = strdup("two@example.org");
+    assert_int_equal(db_subscriber_add(f->db, &s, 1001, &e), URS_OK);
+    db_subscriber_free(&s);
+    sqlite3 *other = NULL;
+    assert_int_equal(sqlite3_open_v2(f->path, &other, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(other, "SELECT count(*) FROM subscribers", -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 2); /* the write after it is seen */
+    sqlite3_finalize(q);
+    sqlite3_close(other);
+    db_close(second);
+    free(wal);
+}
+
 static void test_writer_waits_for_lock(void **state)
 {
     struct fx *f = *state;
@@ -611,8 +676,10 @@ static void test_writer_waits_for_lock(void **state)
     pthread_barrier_destroy(&ready);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--read-and-close") == 0)
+        return read_and_close(argv[2]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
@@ -626,6 +693,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_hostile_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_and_backup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_waits_for_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_connection_keeps_locks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_while_writing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
