@@ -12,7 +12,7 @@ option(URSCOUT_FUZZ "Build the libFuzzer harnesses (needs clang)" OFF)
 # harness:library it needs (each library brings its own dependencies)
 set(URS_FUZZ_HARNESSES json:urs_crawler jsonld:urs_crawler xml:urs_crawler html:urs_crawler
     text:urs_common robots:urs_crawler ini:urs_config classify:urs_classifier
-    mime:urs_notifier token:urs_notifier router:urs_web form:urs_web)
+    mime:urs_notifier token:urs_notifier router:urs_web form:urs_web web:urs_web)
 foreach(entry ${URS_FUZZ_HARNESSES})
   string(REPLACE ":" ";" parts ${entry})
   list(GET parts 0 harness)
