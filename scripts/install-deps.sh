@@ -27,6 +27,7 @@ need_pc libargon2 libargon2-dev # coach passwords (Argon2id)
 need_pc cmocka libcmocka-dev
 need_pc libmicrohttpd libmicrohttpd-dev # the web pages
 need_pc glib-2.0 libglib2.0-dev # subscribers' time zones (GTimeZone)
+need_pc libutf8proc libutf8proc-dev # display width of table cells (common/utf8.c)
 need_pc zlib zlib1g-dev # crawler tests: the loopback server's gzip bomb
 # test servers: Debian's Python with aiosmtpd (SMTP sink), nginx (HTTP), openssl (test certs)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing="$missing python3 python3-aiosmtpd"
