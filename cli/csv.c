@@ -186,9 +186,9 @@ int cli_csv_read(FILE *f, char **fields, size_t max_fields, size_t *n_fields, si
                 rc = sbuf_putc(&cell, (char)c);
             }
         } else if (c == '"') {
-            rc = cell.len == 0 ? (quoted = true, URS_OK)
-                               : err_set(e, URS_EPARSE, "line %zu: quote inside an unquoted field",
-                                         start);
+            rc = cell.len == 0
+                     ? (quoted = true, URS_OK)
+                     : err_set(e, URS_EPARSE, "line %zu: quote inside an unquoted field", start);
         } else if (c == ',') {
             rc = end_field(&cell, fields, max_fields, n_fields, e, start);
         } else if (c == '\n') {

@@ -3,7 +3,6 @@
 #include "common/utf8.h"
 
 #include <string.h>
-
 #include <utf8proc.h>
 
 size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)

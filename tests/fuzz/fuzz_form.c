@@ -114,8 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         for (size_t i = 0; i < f.n; i++)
             check_field(f.name[i], f.value[i]);
-        if (f.n && (web_form_get(&f, f.name[0]) != f.value[0] ||
-                    web_form_count(&f, f.name[0]) == 0))
+        if (f.n &&
+            (web_form_get(&f, f.name[0]) != f.value[0] || web_form_count(&f, f.name[0]) == 0))
             abort();
         check_round_trip(&f);
         web_form_free(&f);

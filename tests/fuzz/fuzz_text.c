@@ -3,7 +3,6 @@
  * UTF-8 decoder against utf8proc's: the same code points, the same verdict on validity. */
 #include <stdlib.h>
 #include <string.h>
-
 #include <utf8proc.h>
 
 #include "common/log.h"

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The search table keeps its columns aligned when cells hold wide (CJK, fullwidth) and
  * combining characters: every row's cells start at the header's display columns. */
-#include "testutil.h"
-
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "testutil.h"
 
 /* Decode one UTF-8 sequence of the (valid) test output. */
 static uint32_t next_cp(const unsigned char **p)
@@ -72,7 +72,7 @@ static char *line_with(const char *out, const char *needle)
 struct row {
     const char *employer; /* as the cell shows it (cut ones with their ellipsis) */
     const char *location;
-    const char *title;    /* the start of the title cell */
+    const char *title; /* the start of the title cell */
 };
 
 static void test_wide_and_combining_aligned(void **state)
@@ -103,7 +103,10 @@ static void test_wide_and_combining_aligned(void **state)
         /* 60 columns of wide title in a 48-column cell: the one straddling the cut is left out */
         {"Kanji Cut Health", "Osaka, JP", "\xe5\xaf\xa9\xe5\xaf\xa9"},
         /* combining acute accents count no column */
-        {"Cafe\xcc\x81 Health", "Montre\xcc\x81" "al, QC", "Re\xcc\x81vision"},
+        {"Cafe\xcc\x81 Health",
+         "Montre\xcc\x81"
+         "al, QC",
+         "Re\xcc\x81vision"},
         {"Plain Health", "Austin, TX", "Plain Utilization"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The CSV reader of `import` (cli/csv.c): RFC 4180 records, and malformed ones refused with
  * their line instead of being repaired into other cells. */
-#include "testutil.h"
-
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/format.h"
+#include "testutil.h"
 
 struct read_case {
     const char *in;
