@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* CSV per RFC 4180, with spreadsheet formula cells neutralised and restored on import. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,30 @@ static int end_field(struct sbuf *cell, char **fields, size_t max, size_t *n, st
     return URS_OK;
 }
 
+/* After a closing quote: the byte that ends the field must follow (RFC 4180 2.7). */
+static int after_quote(FILE *f, size_t line, struct err *e)
+{
+    int next = fgetc(f);
+    if (next == '\r') {
+        int lf = fgetc(f);
+        if (lf != '\n' && lf != EOF)
+            return err_set(e, URS_EPARSE, "line %zu: CR without LF after a quoted field", line);
+        if (lf != EOF)
+            ungetc(lf, f);
+        return URS_OK;
+    }
+    if (next != ',' && next != '\n' && next != EOF)
+        return err_set(e, URS_EPARSE, "line %zu: text after the closing quote of a field", line);
+    if (next != EOF)
+        ungetc(next, f);
+    return URS_OK;
+}
+
+/*
+ * The reader fails closed where a lenient one would guess (as libcsv's strict mode does): a
+ * quote inside an unquoted field, text after a closing quote and a CR not followed by LF are
+ * errors naming the line, never repaired into a different cell.
+ */
 int cli_csv_read(FILE *f, char **fields, size_t max_fields, size_t *n_fields, size_t *line,
                  struct err *e)
 {
@@ -142,33 +167,45 @@ int cli_csv_read(FILE *f, char **fields, size_t max_fields, size_t *n_fields, si
     size_t start = *line + 1;
     int c, rc = URS_OK;
     *n_fields = 0;
-    while ((c = fgetc(f)) != EOF && rc == URS_OK) {
+    while (rc == URS_OK && (c = fgetc(f)) != EOF) {
         any = true;
         if (quoted) {
             if (c == '"') {
                 int next = fgetc(f);
-                if (next == '"')
+                if (next == '"') {
                     rc = sbuf_putc(&cell, '"');
-                else {
+                } else {
                     quoted = false;
                     if (next != EOF)
                         ungetc(next, f);
+                    rc = after_quote(f, start, e);
                 }
             } else {
                 if (c == '\n')
                     (*line)++;
                 rc = sbuf_putc(&cell, (char)c);
             }
-        } else if (c == '"' && cell.len == 0) {
-            quoted = true;
+        } else if (c == '"') {
+            rc = cell.len == 0
+                     ? (quoted = true, URS_OK)
+                     : err_set(e, URS_EPARSE, "line %zu: quote inside an unquoted field", start);
         } else if (c == ',') {
             rc = end_field(&cell, fields, max_fields, n_fields, e, start);
         } else if (c == '\n') {
             (*line)++;
             break;
-        } else if (c != '\r') {
+        } else if (c == '\r') {
+            int lf = fgetc(f);
+            if (lf != '\n' && lf != EOF)
+                rc = err_set(e, URS_EPARSE, "line %zu: CR without LF", start);
+            else if (lf == '\n')
+                ungetc(lf, f);
+        } else {
             rc = sbuf_putc(&cell, (char)c);
         }
+        if (rc == URS_ELIMIT)
+            rc = err_set(e, URS_ELIMIT, "line %zu: a field over %d bytes", start,
+                         URS_MAX_JSONL_LINE);
     }
     if (rc == URS_OK && quoted)
         rc = err_set(e, URS_EPARSE, "line %zu: unterminated quoted field", start);
@@ -200,12 +237,20 @@ static json_t *cell_value(const char *column, const char *s)
     if (strcmp(column, "evidence") == 0)
         return json_loads(s, 0, NULL);
     if (strcmp(column, "ur_role") == 0)
-        return json_boolean(strcmp(s, "true") == 0);
-    if (strcmp(column, "id") == 0)
-        return json_integer(strtoll(s, NULL, 10));
+        return strcmp(s, "true") == 0 || strcmp(s, "false") == 0
+                   ? json_boolean(strcmp(s, "true") == 0)
+                   : NULL;
+    char *end = NULL;
+    errno = 0;
+    if (strcmp(column, "id") == 0) {
+        long long id = strtoll(s, &end, 10);
+        return errno == 0 && end != s && *end == '\0' ? json_integer(id) : NULL;
+    }
     if ((strncmp(column, "salary_", 7) == 0 && !strstr(column, "period")) ||
-        strcmp(column, "ur_score") == 0)
-        return json_real(strtod(s, NULL));
+        strcmp(column, "ur_score") == 0) {
+        double v = strtod(s, &end);
+        return errno == 0 && end != s && *end == '\0' ? json_real(v) : NULL;
+    }
     return json_string(s);
 }
 
@@ -216,8 +261,9 @@ json_t *cli_csv_to_json(char *const *header, size_t n_header, char *const *field
     for (size_t i = 0; rec && i < n && i < n_header; i++) {
         const char *col = header[i];
         json_t *v = cell_value(col, fields[i]);
-        if (!v)
-            v = json_string(fields[i]); /* kept as text: the record check reports it */
+        if (!v) /* not a number or boolean where one belongs: kept as text, which the record
+                   check reports with the field's name */
+            v = json_string(fields[i]);
         if (strncmp(col, "salary_hint_", 12) == 0)
             json_object_set_new(hint, col + 12, v);
         else if (strncmp(col, "salary_", 7) == 0)

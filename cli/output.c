@@ -87,27 +87,52 @@ static size_t terminal_width(FILE *out)
     return n >= 40 && n <= 1000 ? (size_t)n : 120;
 }
 
-/* Write s in exactly width display columns (cut with "…" or padded). */
+/* A code point a table cell shows: no C0, DEL or C1 control reaches the terminal. */
+static bool cell_char(uint32_t cp)
+{
+    return cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp <= 0x9F);
+}
+
+/* Display columns of what put_cell would show of s. */
+static size_t cell_columns(const unsigned char *s, size_t len)
+{
+    size_t cols = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        i += utf8_decode(s + i, len - i, &cp);
+        if (cell_char(cp))
+            cols += utf8_cp_width(cp);
+    }
+    return cols;
+}
+
+/*
+ * Write s in exactly width display columns: padded, or cut with "..." (U+2026) where it would
+ * not fit. Columns come from utf8_cp_width, so a wide character takes two and a combining mark
+ * none (it stays with its base character); a wide character that would straddle the cut is left
+ * out and its column padded.
+ */
 static void put_cell(FILE *out, const char *s, size_t width)
 {
     char clean[URS_MAX_TITLE * 2];
-    size_t used = 0, cols = 0;
     const unsigned char *p = (const unsigned char *)(s ? s : "");
-    size_t len = strlen((const char *)p);
-    size_t total = utf8_columns((const char *)p);
-    size_t limit = total > width ? width - 1 : width;
-    for (size_t i = 0; i < len && cols < limit && used + 4 < sizeof clean;) {
+    size_t len = strlen((const char *)p), used = 0, cols = 0;
+    bool cut = cell_columns(p, len) > width && width > 0;
+    size_t limit = cut ? width - 1 : width;
+    for (size_t i = 0; i < len && used + 4 < sizeof clean;) {
         uint32_t cp;
-        size_t n = utf8_decode(p + i, len - i, &cp);
-        if (cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp <= 0x9F)) {
-            used += utf8_encode(cp, clean + used);
-            cols++;
-        }
-        i += n;
+        i += utf8_decode(p + i, len - i, &cp);
+        if (!cell_char(cp))
+            continue;
+        size_t w = utf8_cp_width(cp);
+        if (cols + w > limit)
+            break;
+        used += utf8_encode(cp, clean + used);
+        cols += w;
     }
     clean[used] = '\0';
     fputs(clean, out);
-    if (total > width && width > 0) {
+    if (cut) {
         fputs("\xe2\x80\xa6", out);
         cols++;
     }

@@ -3,6 +3,7 @@
 #include "common/utf8.h"
 
 #include <string.h>
+#include <utf8proc.h>
 
 size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
@@ -224,11 +225,24 @@ char *utf8_clean_dup(const char *in, enum utf8_mode mode, size_t cap, bool *trun
     return sbuf_take(&b);
 }
 
+size_t utf8_cp_width(uint32_t cp)
+{
+    if (cp < 0x7F)
+        return cp >= 0x20; /* the common case without a table lookup */
+    if (cp > 0x10FFFF)
+        return 1;
+    int w = utf8proc_charwidth((utf8proc_int32_t)cp);
+    return w > 0 ? (size_t)w : 0;
+}
+
 size_t utf8_columns(const char *s)
 {
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s), cols = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        i += utf8_decode(p + i, len - i, &cp);
+        cols += utf8_cp_width(cp);
+    }
+    return cols;
 }

@@ -43,7 +43,15 @@ URS_NODISCARD int utf8_clean(const char *in, size_t len, enum utf8_mode mode, si
 /* As utf8_clean into a new malloc'd string; NULL on allocation failure. in may be NULL (gives ""). */
 char *utf8_clean_dup(const char *in, enum utf8_mode mode, size_t cap, bool *truncated);
 
-/* Number of code points (a display-width estimate for tables). */
+/*
+ * Terminal columns of cp, from utf8proc's tables (Unicode's East Asian Width and general
+ * category): 2 for wide and fullwidth characters (CJK, Hangul, most emoji), 0 for combining
+ * marks, zero-width format characters (ZWJ, ZWSP) and controls, else 1. Ambiguous-width
+ * characters count 1, as a terminal in a non-CJK locale shows them.
+ */
+size_t utf8_cp_width(uint32_t cp);
+
+/* Display columns of the string s: utf8_cp_width summed; an invalid byte counts as U+FFFD (1). */
 size_t utf8_columns(const char *s);
 
 #endif

@@ -25,8 +25,11 @@ need_pc libpcre2-8 libpcre2-dev
 need_pc libcrypto libssl-dev
 need_pc libargon2 libargon2-dev # coach passwords (Argon2id)
 need_pc cmocka libcmocka-dev
+# the CSV fuzz target's oracle (libcsv has no pkg-config file)
+[ -f /usr/include/csv.h ] || missing="$missing libcsv-dev"
 need_pc libmicrohttpd libmicrohttpd-dev # the web pages
 need_pc glib-2.0 libglib2.0-dev # subscribers' time zones (GTimeZone)
+need_pc libutf8proc libutf8proc-dev # display width of table cells (common/utf8.c)
 need_pc zlib zlib1g-dev # crawler tests: the loopback server's gzip bomb
 # test servers: Debian's Python with aiosmtpd (SMTP sink), nginx (HTTP), openssl (test certs)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing="$missing python3 python3-aiosmtpd"

@@ -156,6 +156,9 @@ static int add_copy(struct web_form *f, const char *name, const char *v, size_t 
 {
     if (n > WEB_FORM_MAX_VALUE)
         return URS_ELIMIT;
+    for (const char *c = name; *c; c++) /* find_param stops only at C0: DEL gets here */
+        if (bad_byte((unsigned char)*c, true))
+            return URS_EPARSE;
     for (size_t i = 0; i < n; i++)
         if (bad_byte((unsigned char)v[i], false))
             return URS_EPARSE;
