@@ -352,14 +352,15 @@ static int confirm_page(const struct web_site *site, const struct web_req *req,
     (void)snprintf(subject, sizeof subject, "c:%lld", (long long)s->id);
     sbuf_reset(b);
     int rc = web_page_begin(b, site, "Confirm your digest");
-    if (rc == URS_OK)
-        rc = sbuf_puts(b, "<p>Digests of new postings that match ");
     struct sbuf filters;
     sbuf_init(&filters, 2048);
     if (rc == URS_OK)
         rc = notify_filters_text(&filters, s);
     if (rc == URS_OK)
-        rc = web_esc(b, filters.len ? sbuf_str(&filters) : "any filter");
+        rc = sbuf_puts(b, filters.len ? "<p>Digests of new postings that match "
+                                      : "<p>Digests of all new postings");
+    if (rc == URS_OK && filters.len)
+        rc = web_esc(b, sbuf_str(&filters));
     sbuf_free(&filters);
     if (rc == URS_OK)
         rc = sbuf_puts(b, " will go to <strong>");
