@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* `urscout web`: serve the one-click unsubscribe links of the digests (RFC 8058). */
+/* `urscout web`: serve the subscriber pages, sign-up and the coach desk. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,15 +18,22 @@ static const char usage[] =
     "usage: urscout web [--listen ADDR] [--port N] [--timeout MS] [--max-connections N]\n"
     "                   [--syslog]\n"
     "\n"
-    "Serve the unsubscribe links every digest carries (List-Unsubscribe, RFC 8058):\n"
+    "Serve the subscriber pages and the coach desk (README \"Web\" lists them all):\n"
+    "  /signup        sign up: an address and filters; a confirmation mail with a link\n"
+    "  /c/TOKEN       that link (48 h): GET shows a Confirm button, POST confirms\n"
+    "  /p/TOKEN       a subscriber's preferences, pause and \"delete me\"\n"
+    "  /m/TOKEN       all current matches (and /m/TOKEN.atom, a feed of them)\n"
     "  GET  /u/TOKEN  a page with one Unsubscribe button; changes nothing, because mail\n"
     "                 scanners fetch links\n"
-    "  POST /u/TOKEN  with the form field List-Unsubscribe=One-Click: the subscriber is\n"
-    "                 unsubscribed (on disk before the answer) and their queued mail is not\n"
-    "                 sent; repeating it is harmless\n"
+    "  POST /u/TOKEN  with the form field List-Unsubscribe=One-Click (RFC 8058): the\n"
+    "                 subscriber is unsubscribed (on disk before the answer) and their queued\n"
+    "                 mail is not sent; repeating it is harmless\n"
+    "  /coach/login   the coach desk (a password from `urscout coach passwd`)\n"
     "The same routes answer under the path of [web] base_url (https://host/jobs: /jobs/u/TOKEN).\n"
     "Links are checked with the digests' HMAC key ([delivery] hmac_key_file or\n"
     "URSCOUT_HMAC_KEY); a forged, altered or stale link gets 404 and changes nothing.\n"
+    "Confirmation mail is sent from here within a second of a sign-up ([smtp] or the\n"
+    "Maildir, as digests are).\n"
     "\n"
     "It speaks plain HTTP on [web] listen and port (default 127.0.0.1:8080): put it behind a\n"
     "TLS reverse proxy (nginx, Caddy) that serves [web] base_url over https, and never expose\n"
