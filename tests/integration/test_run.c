@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -14,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <dirent.h>
 #include <jansson.h>
 
 #include "proc.h"
@@ -202,8 +202,10 @@ static long free_port(void)
     return ntohs(a.sin_port);
 }
 
-/* The status of GET path from 127.0.0.1:port, 0 when nothing answers. */
-static int http_status(long port, const char *path)
+/* method path (with a form body when body is set) to 127.0.0.1:port: the status, 0 when
+   nothing answers; the response (cut to size) into out when out is set. */
+static int http_exchange(long port, const char *method, const char *path, const char *body,
+                         char *out, size_t size)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET,
@@ -214,19 +216,62 @@ static int http_status(long port, const char *path)
             close(fd);
         return 0;
     }
-    char req[256], resp[64] = "";
-    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                     path);
-    if (write(fd, req, (size_t)n) != n) {
+    char req[1024], resp[65536];
+    int n = snprintf(req, sizeof req,
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                     "Content-Type: application/x-www-form-urlencoded\r\n"
+                     "Content-Length: %zu\r\n\r\n%s",
+                     method, path, body ? strlen(body) : 0, body ? body : "");
+    if (n <= 0 || (size_t)n >= sizeof req || write(fd, req, (size_t)n) != n) {
         close(fd);
         return 0;
     }
-    ssize_t got = read(fd, resp, sizeof resp - 1);
+    size_t got = 0;
+    ssize_t r;
+    while (got + 1 < sizeof resp && (r = read(fd, resp + got, sizeof resp - 1 - got)) > 0)
+        got += (size_t)r;
+    resp[got] = '\0';
     close(fd);
     int status = 0;
     if (got > 12)
         (void)sscanf(resp, "HTTP/1.%*d %d", &status);
+    if (out && size > 0)
+        (void)snprintf(out, size, "%s", resp);
     return status;
+}
+
+/* The status of GET path from 127.0.0.1:port, 0 when nothing answers. */
+static int http_status(long port, const char *path)
+{
+    return http_exchange(port, "GET", path, NULL, NULL, 0);
+}
+
+/* True once a message in maildir/new holds want. */
+struct wait_mail {
+    const char *maildir;
+    const char *want;
+};
+
+static bool mail_reached(void *ctx)
+{
+    const struct wait_mail *w = ctx;
+    char *dir = tu_path(w->maildir, "new");
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    bool hit = false;
+    while (d && !hit && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *path = tu_path(dir, de->d_name);
+        char *text = tu_read_file(path, NULL);
+        hit = text && strstr(text, w->want);
+        free(text);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    return hit;
 }
 
 struct wait_http {
@@ -260,6 +305,22 @@ static void test_daemon_serves_pages(void **state)
     }
     assert_int_equal(http_status(port, "/u/forged.token"), 404);
     assert_true(log_has(f->log, "serving the web pages"));
+    /* a sign-up on the served pages: the daemon mails the confirmation by itself */
+    char page[65536], body[512];
+    assert_int_equal(http_exchange(port, "GET", "/signup", NULL, page, sizeof page), 200);
+    const char *v = strstr(page, "name=\"csrf\" value=\"");
+    assert_non_null(v);
+    v += strlen("name=\"csrf\" value=\"");
+    (void)snprintf(body, sizeof body,
+                   "csrf=%.*s&email=new%%40example.org&frequency=daily&hour=7&tz=UTC"
+                   "&min_salary=0",
+                   (int)strcspn(v, "\""), v);
+    assert_int_equal(http_exchange(port, "POST", "/signup", body, page, sizeof page), 200);
+    struct wait_mail mailed = {f->mail, "Subject: Confirm your"};
+    if (!proc_until(mail_reached, &mailed, 10000)) {
+        char *log = tu_read_file(f->log, NULL);
+        fail_msg("no confirmation mail from the daemon; its log:\n%s", log ? log : "");
+    }
     /* a reload restarts the pages with the new config */
     assert_int_equal(kill(daemon, SIGHUP), 0);
     struct wait_log reloaded = {f->log, "reload: config reloaded"};
