@@ -75,6 +75,10 @@ static size_t range_sep(const char *t, size_t len, size_t i)
     else if (j + 3 <= len &&
              (memcmp(t + j, "\xe2\x80\x93", 3) == 0 || memcmp(t + j, "\xe2\x80\x94", 3) == 0))
         k = j + 3;
+    else if (j + 5 < len && memcmp(t + j, "\xc3\xa2\xe2\x82\xac", 5) == 0) /* "â€" mojibake */
+        k = j + 5 + (t[j + 5] == '"' ? 1
+                     : j + 8 <= len && memcmp(t + j + 5, "\xe2\x80", 2) == 0 ? 3
+                                                                            : 0);
     else if (j + 3 <= len && strncasecmp(t + j, "to ", 3) == 0)
         k = j + 2;
     else if (j + 4 <= len && strncasecmp(t + j, "and ", 4) == 0)
@@ -106,6 +110,104 @@ static bool word_before(const char *t, size_t i, const char *word)
         i--;
     return i >= n && strncasecmp(t + i - n, word, n) == 0 &&
            (i == n || !isalpha((unsigned char)t[i - n - 1]));
+}
+
+/* ---- amounts in words: "between forty-five and fifty-two dollars an hour" ---- */
+
+static const char *const small_words[] = {
+    "zero",    "one",     "two",       "three",    "four",     "five",    "six",
+    "seven",   "eight",   "nine",      "ten",      "eleven",   "twelve",  "thirteen",
+    "fourteen", "fifteen", "sixteen",  "seventeen", "eighteen", "nineteen"};
+static const char *const tens_words[] = {"twenty", "thirty",  "forty",  "fifty",
+                                         "sixty",  "seventy", "eighty", "ninety"};
+
+/* The length of the word at t[i] when it is w (whole word), else 0. */
+static size_t word_is(const char *t, size_t len, size_t i, const char *w)
+{
+    size_t n = strlen(w);
+    return i + n <= len && strncasecmp(t + i, w, n) == 0 &&
+                   (i + n == len || !isalpha((unsigned char)t[i + n]))
+               ? n
+               : 0;
+}
+
+/*
+ * A number written in words at t[i] ("forty-five", "two hundred sixty", "three hundred
+ * thousand"): bytes used, 0 when none; *thousands when it ends in "thousand".
+ */
+static size_t number_words(const char *t, size_t len, size_t i, double *out, bool *thousands)
+{
+    double total = 0, cur = 0;
+    size_t j = i, end = i;
+    bool any = false;
+    *thousands = false;
+    for (int words = 0; words < 8 && j < len; words++) {
+        size_t n = 0;
+        for (size_t k = 0; !n && k < sizeof small_words / sizeof small_words[0]; k++)
+            if ((n = word_is(t, len, j, small_words[k])) > 0)
+                cur += (double)k;
+        for (size_t k = 0; !n && k < sizeof tens_words / sizeof tens_words[0]; k++)
+            if ((n = word_is(t, len, j, tens_words[k])) > 0)
+                cur += 20.0 + 10.0 * (double)k;
+        if (!n && any && (n = word_is(t, len, j, "hundred")) > 0)
+            cur = (cur > 0 ? cur : 1) * 100;
+        if (!n && any && (n = word_is(t, len, j, "thousand")) > 0) {
+            total = (total + (cur > 0 ? cur : 1)) * 1000;
+            cur = 0;
+            *thousands = true;
+        } else if (n) {
+            *thousands = false;
+        }
+        if (!n)
+            break;
+        any = true;
+        end = j + n;
+        j = end;
+        if (j < len && (t[j] == '-' || t[j] == ' '))
+            j++;
+    }
+    *out = total + cur;
+    return any ? end - i : 0;
+}
+
+/* "[between] W (and|to|-) W dollars" or "W dollars" at t[i]: an amount; false when none. */
+static bool words_amount_at(const struct scan *s, size_t i, struct amount *a)
+{
+    const char *t = s->text.data;
+    size_t len = s->body_end, n, j;
+    bool k1, k2;
+    memset(a, 0, sizeof *a);
+    if (i > 0 && isalpha((unsigned char)t[i - 1]))
+        return false;
+    if (!(n = number_words(t, len, i, &a->min, &k1)) || a->min <= 0)
+        return false;
+    a->start = i;
+    a->max = a->min;
+    j = i + n;
+    while (j < len && t[j] == ' ')
+        j++;
+    size_t sep = word_is(t, len, j, "and") ? 3 : word_is(t, len, j, "to") ? 2 : 0;
+    double second = 0;
+    if (sep) {
+        size_t k = j + sep;
+        while (k < len && t[k] == ' ')
+            k++;
+        if ((n = number_words(t, len, k, &second, &k2)) > 0 && second > 0) {
+            if (k2 && !k1 && second >= 1000 && a->min < 1000)
+                a->min *= 1000; /* "two hundred sixty and three hundred thousand" */
+            a->max = second;
+            a->range = true;
+            j = k + n;
+            while (j < len && t[j] == ' ')
+                j++;
+        }
+    }
+    if (!(n = word_is(t, len, j, "dollars")) || a->min > a->max)
+        return false;
+    a->end = j + n;
+    a->dollar = true;
+    a->up_to = !a->range && word_before(t, a->start, "up to");
+    return true;
 }
 
 /* An amount or a range starting at t[i] (after any "$"); false when none. */
@@ -188,12 +290,27 @@ static long near(const struct sal_scan *ss, const struct amount *a, int value, d
 
 /* A "bonus" or "per visit" next to a: in the same clause, with no other amount in between
  * ("$80,000/yr - $95,000/yr plus a $10,000 sign-on bonus" is still pay). */
-static bool skip_applies(const struct scan *s, const struct amount *a, const struct match *skip)
+static bool skip_applies(const struct sal_scan *ss, const struct amount *a,
+                         const struct match *skip)
 {
+    const struct scan *s = ss->s;
     size_t from = skip->end <= a->start ? skip->end : a->end;
     size_t to = skip->end <= a->start ? a->start : skip->start;
     if (to > from && memchr(s->text.data + from, '$', to - from))
         return false;
+    if (skip->start >= a->end && to > from) {
+        /* "$72,000 - $88,000 per year plus annual bonus": the amount's own period or a
+           "plus" comes first, so the bonus is something added to it */
+        for (size_t k = 0; k < ss->n; k++) {
+            const struct match *m = ss->m[k];
+            if (s->c->rules[m->rule].value < SAL_CONTEXT && m->start >= from && m->end <= to)
+                return false;
+        }
+        for (size_t i = from; i < to; i++)
+            if (s->text.data[i] == '+' ||
+                (i + 4 <= to && strncasecmp(s->text.data + i, "plus", 4) == 0))
+                return false;
+    }
     return scan_same_clause(s, from, to);
 }
 
@@ -214,7 +331,7 @@ static bool accept(const struct sal_scan *ss, const struct amount *a, struct sal
     const struct match *per = NULL, *ctx = NULL, *skip = NULL;
     bool has_period = near(ss, a, -1, set->salary_before, set->salary_after, &per) >= 0;
     bool has_ctx = near(ss, a, SAL_CONTEXT, set->salary_before, 0, &ctx) >= 0;
-    if (near(ss, a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 && skip_applies(s, a, skip))
+    if (near(ss, a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 && skip_applies(ss, a, skip))
         return false;
     if (a->dollar ? !(has_period || has_ctx || a->range) : !(a->range && (has_period || has_ctx)))
         return false;
@@ -322,6 +439,23 @@ int salary_decide(const struct scan *s, struct posting *p)
                 break;
             }
             i = a.end > i ? a.end - 1 : i;
+        }
+    }
+    /* no figure: an amount in words before "dollars" */
+    for (size_t k = 0; rc == URS_OK && p->salary.period == PERIOD_NONE && ss.m && k < ss.n; k++) {
+        const struct match *m = ss.m[k];
+        if (s->c->rules[m->rule].value >= SAL_CONTEXT)
+            continue;
+        size_t from = m->start > 160 ? m->start - 160 : 0;
+        for (size_t at = from; at < m->start && rc == URS_OK; at++) {
+            struct amount a;
+            struct salary sal = {0};
+            size_t ev_a, ev_b;
+            if (isalpha((unsigned char)t[at]) && (at == 0 || !isalpha((unsigned char)t[at - 1])) &&
+                words_amount_at(s, at, &a) && accept(&ss, &a, &sal, &ev_a, &ev_b)) {
+                rc = found(s, p, &sal, ev_a, ev_b);
+                break;
+            }
         }
     }
     free(ss.m);
