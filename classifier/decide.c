@@ -108,7 +108,8 @@ static uint32_t listed_with_required(const struct scan *s)
             continue;
         if (prev && joined(s, prev->end, m->start)) {
             const struct rule *pr = &s->c->rules[prev->rule];
-            if (pr->weight >= min && r->value != pr->value)
+            /* along the list: "licensed PT, OT or SLP, or RN" requires all four */
+            if ((pr->weight >= min || (bits & (1u << pr->value))) && r->value != pr->value)
                 bits |= 1u << r->value;
             if (r->weight >= min && r->value != pr->value)
                 bits |= 1u << pr->value;
@@ -118,15 +119,48 @@ static uint32_t listed_with_required(const struct scan *s)
     return bits;
 }
 
+/* True when the title names discipline d. */
+static bool in_title(const struct scan *s, int d)
+{
+    for (size_t i = 0; i < s->m_len; i++) {
+        const struct rule *r = &s->c->rules[s->m[i].rule];
+        if (r->tag == CT_DISCIPLINE && r->value == d && r->weight > 0 && !s->m[i].dropped &&
+            (s->m[i].zone & Z_TITLE))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * An assistant's posting names the therapist who supervises them ("under the supervision of
+ * a licensed occupational therapist"): the therapist is not whom the job is for unless the
+ * title names them too.
+ */
+static uint32_t supervisors(const struct scan *s, const uint32_t *set)
+{
+    static const int pairs[][2] = {{DISC_PTA, DISC_PT}, {DISC_COTA, DISC_OT}, {DISC_SLPA, DISC_SLP}};
+    uint32_t drop = 0;
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if ((*set & (1u << pairs[i][0])) && (*set & (1u << pairs[i][1])) &&
+            in_title(s, pairs[i][0]) && !in_title(s, pairs[i][1]))
+            drop |= 1u << pairs[i][1];
+    return drop;
+}
+
 static int decide_disciplines(const struct scan *s, struct posting *p)
 {
     int rc = URS_OK;
-    uint32_t required = on_requirement_lines(s) | listed_with_required(s);
-    for (int d = 0; d < DISC_COUNT && rc == URS_OK; d++) {
+    uint32_t required = on_requirement_lines(s) | listed_with_required(s), set = 0;
+    for (int d = 0; d < DISC_COUNT; d++) {
         double score = SCORE(s, CT_DISCIPLINE, d);
         if (required & (1u << d))
             score += s->c->set.requirement_weight;
-        if (score < s->c->set.discipline_min)
+        if (score >= s->c->set.discipline_min)
+            set |= 1u << d;
+    }
+    set &= ~supervisors(s, &set);
+    for (int d = 0; d < DISC_COUNT && rc == URS_OK; d++) {
+        if (!(set & (1u << d)))
             continue;
         p->disciplines |= 1u << d;
         rc =
