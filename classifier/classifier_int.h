@@ -37,7 +37,8 @@ enum mode_val {
 };
 #define SCHED_NONE SCHED_COUNT /* a label such as "Full Time/Part Time:" that states nothing */
 enum page_val { PV_ARTICLE = 0, PV_POSTING, PV_HEALTHCARE, PV_REQUIREMENTS, PV_COUNT };
-enum lic_val { LV_CONTEXT = 0, LV_ANY, LV_COMPACT, LV_RESIDENCE, LV_NOT, LV_COUNT };
+enum lic_val { LV_CONTEXT = 0, LV_ANY, LV_COMPACT, LV_RESIDENCE, LV_NOT, LV_OPTIONAL, LV_OBTAIN,
+               LV_COUNT };
 #define UR_REVIEW     0
 #define SAL_CONTEXT   PERIOD_COUNT       /* "salary", "pay range": a nearby amount is pay */
 #define SAL_SKIP      (PERIOD_COUNT + 1) /* "bonus", "million": a nearby amount is not pay */

@@ -8,6 +8,7 @@
 
 #define ANY_REACH       120 /* bytes after an "any US state" phrase whose state names it explains */
 #define RESIDENCE_REACH 40  /* bytes before a state in which "must reside in" takes it */
+#define OPTIONAL_REACH  45  /* bytes around a licence in which "is a plus" makes it optional */
 
 /* The licence rule matches of one scan, sorted by kind once. */
 struct lic {
@@ -20,6 +21,8 @@ struct lic {
     size_t n_any;
     const struct match **nots; /* "driver's license" */
     size_t n_not;
+    const struct match **opt; /* "is a plus", "not required", "willingness to obtain" */
+    size_t n_opt;
 };
 
 static bool overlaps(const struct match *a, const struct match *b)
@@ -59,7 +62,8 @@ static int lic_index(struct lic *l, const struct scan *s)
     l->res = malloc((s->m_len + 1) * sizeof *l->res);
     l->any = malloc((s->m_len + 1) * sizeof *l->any);
     l->nots = malloc((s->m_len + 1) * sizeof *l->nots);
-    if (!l->ctx || !l->res || !l->any || !l->nots)
+    l->opt = malloc((s->m_len + 1) * sizeof *l->opt);
+    if (!l->ctx || !l->res || !l->any || !l->nots || !l->opt)
         return URS_ENOMEM;
     for (size_t k = 0; k < s->m_len; k++)
         if (is_value(s, &s->m[k], LV_NOT))
@@ -72,6 +76,8 @@ static int lic_index(struct lic *l, const struct scan *s)
             l->res[l->n_res++] = m;
         else if (is_value(s, m, LV_ANY))
             l->any[l->n_any++] = m;
+        else if ((is_value(s, m, LV_OPTIONAL) || is_value(s, m, LV_OBTAIN)) && !m->dropped)
+            l->opt[l->n_opt++] = m;
     }
     return URS_OK;
 }
@@ -82,6 +88,7 @@ static void lic_free(struct lic *l)
     free(l->res);
     free(l->any);
     free(l->nots);
+    free(l->opt);
 }
 
 static bool is_code(const struct scan *s, const struct match *m)
@@ -160,6 +167,37 @@ static bool continues_list(const struct scan *s, const struct match *prev, const
     return true;
 }
 
+/*
+ * A licence named only as a plus, or one to get later ("a Kentucky license is a plus",
+ * "compact privilege not yet available" after it; "willingness to obtain Delaware
+ * licensure" before it): such a phrase within OPTIONAL_REACH of the span [a, b), in the same
+ * clause.
+ */
+static bool optional(const struct lic *l, size_t a, size_t b)
+{
+    const char *t = l->s->text.data;
+    for (size_t k = 0; k < l->n_opt; k++) {
+        const struct match *o = l->opt[k];
+        size_t from = 0, to = 0;
+        /* "is a plus" looks back at the licence, "willingness to obtain" forward */
+        bool back = is_value(l->s, o, LV_OPTIONAL);
+        if (back && o->start >= b && o->start - b <= OPTIONAL_REACH)
+            from = b, to = o->start;
+        else if (!back && o->end <= a && a - o->end <= OPTIONAL_REACH)
+            from = o->end, to = a;
+        else
+            continue;
+        /* a parenthesis or semicolon in between starts a remark about something else:
+           "DC licence (Maryland or Virginia licences welcome but not required)" */
+        bool aside = false;
+        for (size_t i = from; i < to && !aside; i++)
+            aside = t[i] == '(' || t[i] == ')' || t[i] == ';';
+        if (!aside && scan_same_clause(l->s, from, to))
+            return true;
+    }
+    return false;
+}
+
 static int add(const struct scan *s, struct posting *p, int state, size_t a, size_t b)
 {
     if (p->license_states & (UINT64_C(1) << state))
@@ -189,9 +227,11 @@ static int states(const struct lic *l, struct posting *p)
         if ((ctx = licence_word(l, st)) != NULL) {
             size_t a = ctx->start < st->start ? ctx->start : st->start;
             size_t b = ctx->end > st->end ? ctx->end : st->end;
-            rc = add(s, p, value_of(s, st), a, b);
+            if (!optional(l, a, b))
+                rc = add(s, p, value_of(s, st), a, b);
         } else if (continues_list(s, prev, st)) {
-            rc = add(s, p, value_of(s, st), st->start, st->end);
+            if (!optional(l, st->start, st->end))
+                rc = add(s, p, value_of(s, st), st->start, st->end);
         } else {
             continue;
         }
@@ -211,7 +251,7 @@ int licence_decide(const struct scan *s, struct posting *p)
         if (value_of(s, m) == LV_ANY && (ctx = licence_word(&l, m)) != NULL)
             rc = add(s, p, STATE_ANY, ctx->start < m->start ? ctx->start : m->start,
                      ctx->end > m->end ? ctx->end : m->end);
-        else if (value_of(s, m) == LV_COMPACT)
+        else if (value_of(s, m) == LV_COMPACT && !optional(&l, m->start, m->end))
             rc = add(s, p, STATE_COMPACT, m->start, m->end);
     }
     if (rc == URS_OK)

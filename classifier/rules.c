@@ -28,7 +28,8 @@ static const char *const mode_values[MV_COUNT] = {"remote", "hybrid", "onsite", 
                                                   "onsite_inferred"};
 static const char *const page_values[PV_COUNT] = {"article", "posting", "healthcare",
                                                   "requirements"};
-static const char *const lic_values[LV_COUNT] = {"context", "any", "compact", "residence", "not"};
+static const char *const lic_values[LV_COUNT] = {"context", "any",      "compact",
+                                                 "residence", "not", "optional", "obtain"};
 
 const char *ctag_name(enum ctag t)
 {
