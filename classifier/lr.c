@@ -325,10 +325,14 @@ int lr_score(const struct lr *m, const char *title, size_t tlen, const char *bod
         if (k == 0 || h->idx[k - 1] != h->idx[i])
             h->idx[k++] = h->idx[i];
     h->len = k;
+    /* of the K features of model j found, each has the value 1/sqrt(K) (as train_lr.py) */
     for (int j = 0; j < LR_COUNT; j++) {
-        double z = m->bias[j];
+        double sum = 0;
+        size_t found = 0;
         for (size_t i = 0; i < h->len; i++)
-            z += m->f[h->idx[i]].w[j];
+            if (m->f[h->idx[i]].has & (1u << j))
+                sum += m->f[h->idx[i]].w[j], found++;
+        double z = m->bias[j] + (found ? sum / sqrt((double)found) : 0);
         p[j] = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
     }
     return URS_OK;

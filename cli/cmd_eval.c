@@ -34,7 +34,7 @@ static const char eval_usage[] =
     "                     non_posting, discipline, pt, ot, slp, work_mode, schedule, licence,\n"
     "                     salary); the others are still printed\n"
     "  --lr MODE          how the learned model takes part in ur_role and is-posting: off (rules\n"
-    "                     only), model (model only), combine (the default)\n"
+    "                     only, the default), model (model only), combine\n"
     "  --model FILE       the model weights (classifier/model/lr.tsv format) instead of the\n"
     "                     built-in ones\n"
     "  --counts           also print one line \"counts UR_TP UR_FP UR_FN NONPOSTING_FOUND\n"

@@ -13,7 +13,9 @@ records in file order, full-batch gradient descent from zero weights).
 Features (the C side, classifier/lr.c, computes the same): the title and the text are cut at
 65,536 bytes, ASCII letters lower-cased, and split into tokens: runs of [a-z0-9] of at most 32
 bytes (longer runs are dropped, and break bigrams). Features are "t:TOKEN" and "t:TOKEN TOKEN"
-from the title, "w:TOKEN" and "w:TOKEN TOKEN" from the text, each counted once (present or not).
+from the title, "w:TOKEN" and "w:TOKEN TOKEN" from the text, each counted once (present or not);
+of a model's features the K found in a posting each have the value 1/sqrt(K), so a short excerpt
+and a long page with the same words score alike.
 """
 import argparse
 import json
@@ -27,9 +29,9 @@ MAX_TEXT = 64 * 1024
 MAX_TOKEN = 32
 MAX_FEATURES = 4000
 MIN_DF = 3
-L2 = 0.02          # per record: the penalty is L2/2 * |w|^2 times the number of records
+L2 = 0.0001          # per record: the penalty is L2/2 * |w|^2 times the number of records
 ITERATIONS = 400
-STEP = 0.5
+STEP = 16.0
 MODELS = ("ur_role", "is_posting")
 
 
@@ -114,8 +116,11 @@ def sigmoid(z):
 def train_one(recs, label):
     vocab = vocabulary(recs, label)
     index = {x: i for i, x in enumerate(vocab)}
-    rows = [([index[x] for x in sorted(f) if x in index], 1.0 if lab[label] else 0.0)
-            for _, f, lab in recs]
+    rows = []
+    for _, f, lab in recs:
+        idx = [index[x] for x in sorted(f) if x in index]
+        rows.append((idx, 1.0 / math.sqrt(len(idx)) if idx else 0.0,
+                     1.0 if lab[label] else 0.0))
     n, dim = len(rows), len(vocab)
     w, bias = [0.0] * dim, 0.0
     vw, vb = [0.0] * dim, 0.0  # Nesterov momentum
@@ -124,16 +129,17 @@ def train_one(recs, label):
         lw = [w[i] + mom * vw[i] for i in range(dim)]
         lb = bias + mom * vb
         g, gb = [L2 * x for x in lw], 0.0
-        for idx, y in rows:
-            r = (sigmoid(lb + sum(lw[i] for i in idx)) - y) / n
+        for idx, v, y in rows:
+            r = (sigmoid(lb + v * sum(lw[i] for i in idx)) - y) / n
             gb += r
+            r *= v
             for i in idx:
                 g[i] += r
         vw = [mom * vw[i] - STEP * g[i] for i in range(dim)]
         vb = mom * vb - STEP * gb
         w = [w[i] + vw[i] for i in range(dim)]
         bias += vb
-    return bias, [(vocab[i], w[i]) for i in range(dim) if abs(w[i]) >= 1e-6]
+    return bias, [(vocab[i], w[i]) for i in range(dim)]
 
 
 def write_model(path, models, source):
@@ -168,7 +174,9 @@ def read_model(path):
 
 
 def score(model, f):
-    return sigmoid(model["bias"] + sum(model["w"].get(x, 0.0) for x in sorted(f)))
+    found = [model["w"][x] for x in sorted(f) if x in model["w"]]
+    v = 1.0 / math.sqrt(len(found)) if found else 0.0
+    return sigmoid(model["bias"] + v * sum(found))
 
 
 def cmd_score(model_path, data_path):
