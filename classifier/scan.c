@@ -438,7 +438,7 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
                  CLASSIFY_MAX_MATCHES, p->title ? p->title : "");
     drop_contained(s);
     tally(s);
-    if (c->lr.loaded)
+    if (c->lr.loaded && c->lr_use != CLASSIFY_LR_OFF)
         rc = lr_score(&c->lr, s->text.data, s->title_end, s->text.data + s->body_start,
                       s->body_end - s->body_start, &s->hits, s->lr_p);
     return rc;

@@ -89,6 +89,9 @@ int classify_model_explain(const struct classifier *c, const struct posting *p, 
     static const char *const use[] = {"off", "alone", "with the rules"};
     struct scan s;
     int rc = scan_run(&s, c, p);
+    if (rc == URS_OK && c->lr_use == CLASSIFY_LR_OFF) /* scan_run skips the model then */
+        rc = lr_score(&c->lr, s.text.data, s.title_end, s.text.data + s.body_start,
+                      s.body_end - s.body_start, &s.hits, s.lr_p);
     if (rc == URS_OK)
         rc = sbuf_printf(out, "model (classifier/model/lr.tsv, used %s):\n", use[c->lr_use]);
     for (int j = 0; j < LR_COUNT && rc == URS_OK; j++) {
