@@ -121,7 +121,44 @@ struct automaton {
     int32_t *next_pat; /* next pattern with the same text, -1 none (per pattern) */
 };
 
+/* ---- lr.c: the learned models (classifier/model/lr.tsv) ---- */
+enum lr_model { LR_UR = 0, LR_POSTING, LR_COUNT };
+#define LR_MAX_FEATURES 4000 /* per model */
+
+struct lr_feature {
+    char *name; /* "t:word", "w:word word" */
+    size_t len;
+    double w[LR_COUNT];
+    unsigned has; /* bit per model that lists this feature */
+};
+
+struct lr {
+    double bias[LR_COUNT];
+    struct lr_feature *f;
+    size_t len, cap;
+    int32_t *slot; /* open-addressing table of feature indexes, -1 empty */
+    size_t slots;  /* a power of two */
+    bool loaded;
+};
+
+/* Per-call: the features of one posting the models know (indexes into lr.f, no repeats). */
+struct lr_hits {
+    int32_t *idx;
+    size_t len, cap;
+};
+
+const char *lr_model_name(enum lr_model m);
+/* Parse model text (format: classifier/model/lr.tsv) into an empty m; errors name file:line. */
+URS_NODISCARD int lr_parse(struct lr *m, const char *file, const char *text, size_t len,
+                           struct err *e);
+void lr_free(struct lr *m);
+/* Both models' probabilities for a title and a description; h gets the features found. */
+URS_NODISCARD int lr_score(const struct lr *m, const char *title, size_t tlen, const char *body,
+                           size_t blen, struct lr_hits *h, double p[LR_COUNT]);
+
 struct classifier {
+    struct lr lr;
+    enum classify_lr lr_use;
     struct rule *rules;
     size_t rules_len;
     struct pattern *pats;
@@ -169,6 +206,8 @@ struct scan {
     int32_t *first;   /* per rule: index of its first kept match, -1 none */
     uint32_t *active; /* the rules with matches, in rule order */
     size_t active_len;
+    struct lr_hits hits;   /* the model's features of this posting */
+    double lr_p[LR_COUNT]; /* the model's probabilities (when c->lr.loaded) */
 };
 
 #define CLASSIFY_MAX_MATCHES 8192
@@ -214,5 +253,7 @@ struct classify_embedded {
 };
 extern const struct classify_embedded classify_embedded_rules[];
 extern const size_t classify_embedded_count;
+extern const unsigned char classify_embedded_model[]; /* classifier/model/lr.tsv */
+extern const size_t classify_embedded_model_len;
 
 #endif

@@ -138,6 +138,10 @@ int classify_open(const char *rules_path, struct classifier **out, struct err *e
         return err_set(e, URS_ENOMEM, "classifier: out of memory");
     defaults(&c->set);
     int rc = load(c, rules_path, e);
+    if (rc == URS_OK)
+        rc = lr_parse(&c->lr, "model/lr.tsv", (const char *)classify_embedded_model,
+                      classify_embedded_model_len, e);
+    c->lr_use = CLASSIFY_LR_DEFAULT;
     if (rc == URS_OK && c->rules_len == 0)
         rc = err_set(e, URS_EPARSE, "%s: no rules", rules_path ? rules_path : "embedded rules");
     if (rc == URS_OK)
@@ -165,6 +169,7 @@ void classify_close(struct classifier *c)
         return;
     ac_free(&c->ac);
     rules_free(c);
+    lr_free(&c->lr);
     pcre2_match_context_free(c->mctx);
     free(c);
 }
@@ -183,4 +188,50 @@ int classify_posting(const struct classifier *c, struct posting *p, struct err *
                        p->title ? p->title : "");
     }
     return URS_OK;
+}
+
+int classify_lr_parse(const char *s)
+{
+    static const char *const names[] = {"off", "model", "combine"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+int classify_set_model(struct classifier *c, const char *model_path, enum classify_lr use,
+                       struct err *e)
+{
+    if (model_path) {
+        struct sbuf b;
+        struct lr m;
+        memset(&m, 0, sizeof m);
+        sbuf_init(&b, MAX_RULES_FILE * 2);
+        int rc = read_file(model_path, &b, e);
+        if (rc == URS_OK)
+            rc = lr_parse(&m, model_path, sbuf_str(&b), b.len, e);
+        sbuf_free(&b);
+        if (rc != URS_OK) {
+            lr_free(&m);
+            return rc;
+        }
+        lr_free(&c->lr);
+        c->lr = m;
+    }
+    c->lr_use = use;
+    return URS_OK;
+}
+
+int classify_model_scores(const struct classifier *c, const char *title, const char *description,
+                          double *p_ur, double *p_posting)
+{
+    struct lr_hits h = {0};
+    double p[LR_COUNT];
+    int rc = lr_score(&c->lr, title ? title : "", title ? strlen(title) : 0,
+                      description ? description : "", description ? strlen(description) : 0, &h,
+                      p);
+    free(h.idx);
+    if (rc == URS_OK)
+        *p_ur = p[LR_UR], *p_posting = p[LR_POSTING];
+    return rc;
 }

@@ -266,6 +266,34 @@ static int role_evidence(const struct scan *s, struct posting *p, enum role_fami
     return rc;
 }
 
+/*
+ * The ur_role decision with the model: alone, its probability decides; combined, a rule
+ * decision backed by strong review evidence (ur_strong) stands and the model decides the rest.
+ */
+static bool model_ur(const struct scan *s, bool rules_yes, double ur)
+{
+    const struct classifier *c = s->c;
+    if (!c->lr.loaded || c->lr_use == CLASSIFY_LR_OFF)
+        return rules_yes;
+    bool model_yes = s->lr_p[LR_UR] >= 0.5;
+    if (c->lr_use == CLASSIFY_LR_MODEL)
+        return model_yes;
+    return (rules_yes && ur >= c->set.ur_strong) || model_yes;
+}
+
+/* The page decision with the model: rules alone, model alone, or either one saying "not one
+ * posting" (the rules' article cues are strong; the model catches the pages they miss). */
+static bool is_article(const struct scan *s)
+{
+    const struct classifier *c = s->c;
+    double article = SCORE(s, CT_PAGE, PV_ARTICLE) - SCORE(s, CT_PAGE, PV_POSTING);
+    bool rules = article >= c->set.article_min;
+    if (!c->lr.loaded || c->lr_use == CLASSIFY_LR_OFF)
+        return rules;
+    bool model = s->lr_p[LR_POSTING] < 0.5;
+    return c->lr_use == CLASSIFY_LR_MODEL ? model : rules || model;
+}
+
 static int decide_role(const struct scan *s, struct posting *p)
 {
     const struct csettings *set = &s->c->set;
@@ -288,20 +316,32 @@ static int decide_role(const struct scan *s, struct posting *p)
         p->ur_role = ur >= set->ur_min;
     else if (is_coord_family(f))
         p->ur_role = ur >= set->ur_coord_min;
+    bool rules_yes = p->ur_role;
+    p->ur_role = model_ur(s, p->ur_role, ur);
+    if (p->ur_role && !rules_yes && !is_ur_family(f) && !is_coord_family(f)) {
+        f = best_family(s, true); /* the model found a UR role the rules read as another job */
+        f = f == ROLE_UNKNOWN ? ROLE_UTILIZATION_REVIEW : f;
+        chosen = f;
+    }
     if (is_ur_family(f) && !p->ur_role)
         f = f == ROLE_PHYSICIAN_ADVISOR ? ROLE_CLINICAL_OTHER : ROLE_ADMIN_OTHER;
     p->role_family = f;
     double min = is_coord_family(f) ? set->ur_coord_min : set->ur_min;
     p->ur_score = ur > 0 ? ur / (ur + min) : 0;
+    if (s->c->lr.loaded && s->c->lr_use == CLASSIFY_LR_MODEL)
+        p->ur_score = s->lr_p[LR_UR];
+    else if (s->c->lr.loaded && s->c->lr_use == CLASSIFY_LR_COMBINE && !(rules_yes && ur >= set->ur_strong))
+        p->ur_score = s->lr_p[LR_UR];
     if (!p->ur_role && p->ur_score >= 0.5)
         p->ur_score = 0.49;
+    if (p->ur_role && p->ur_score < 0.5)
+        p->ur_score = 0.5;
     return role_evidence(s, p, chosen);
 }
 
 int decide_all(const struct scan *s, struct posting *p)
 {
-    double article = SCORE(s, CT_PAGE, PV_ARTICLE) - SCORE(s, CT_PAGE, PV_POSTING);
-    if (article >= s->c->set.article_min) {
+    if (is_article(s)) {
         p->role_family = ROLE_ARTICLE;
         return scan_evidence(s, p, TAG_ROLE_FAMILY, "article", CT_PAGE, PV_ARTICLE, EV_ROLE);
     }

@@ -20,6 +20,11 @@ static double ratio(size_t a, size_t b)
     return b ? (double)a / (double)b : 1;
 }
 
+static double f1_of(const struct counts *c)
+{
+    return c->tp + c->fp + c->fn ? 2.0 * (double)c->tp / (double)(2 * c->tp + c->fp + c->fn) : 1;
+}
+
 void classify_eval_scores(const struct classify_eval *ev, struct classify_eval_scores *out)
 {
     out->records = ev->len;
@@ -34,25 +39,39 @@ void classify_eval_scores(const struct classify_eval *ev, struct classify_eval_s
     out->license_f1 = eval_micro_f1(ev, ET_LIC, NULL);
     out->role_family_f1 = eval_micro_f1(ev, ET_ROLE, NULL);
     out->salary_exact = ratio(ev->salary_exact, ev->salary_stated);
+    const struct counts *d = ev->c[ET_DISC];
+    out->pt_f1 = f1_of(&d[DISC_PT]);
+    out->ot_f1 = f1_of(&d[DISC_OT]);
+    out->slp_f1 = f1_of(&d[DISC_SLP]);
+    out->ur_tp = ur.tp, out->ur_fp = ur.fp, out->ur_fn = ur.fn;
+    out->other_tp = other.tp, out->other_fn = other.fn;
 }
+
+#define TARGET_EACH 0.93 /* PT, OT, SLP each */
 
 struct target {
     const char *name;
     double score, min;
+    const char *key; /* the name classify_eval_targets_some takes */
 };
 
-#define TARGETS 8
+#define TARGETS 11
 
 static size_t targets(const struct classify_eval_scores *sc, struct target t[TARGETS])
 {
-    t[0] = (struct target){"ur_role F1 (yes)", sc->ur_role_f1, TARGET_UR};
-    t[1] = (struct target){"discipline F1 (micro)", sc->discipline_f1, TARGET_DISC};
-    t[2] = (struct target){"work_mode F1 (micro)", sc->work_mode_f1, TARGET_MODE};
-    t[3] = (struct target){"schedule F1 (micro)", sc->schedule_f1, TARGET_SCHED};
-    t[4] = (struct target){"license F1 (micro)", sc->license_f1, TARGET_LIC};
-    t[5] = (struct target){"salary exact", sc->salary_exact, TARGET_SALARY};
-    t[6] = (struct target){"ur_role precision (yes)", sc->ur_role_precision, TARGET_UR_P};
-    t[7] = (struct target){"non-postings recognised", sc->other_recall, TARGET_OTHER};
+    t[0] = (struct target){"ur_role F1 (yes)", sc->ur_role_f1, TARGET_UR, "ur"};
+    t[1] = (struct target){"discipline F1 (micro)", sc->discipline_f1, TARGET_DISC, "discipline"};
+    t[2] = (struct target){"work_mode F1 (micro)", sc->work_mode_f1, TARGET_MODE, "work_mode"};
+    t[3] = (struct target){"schedule F1 (micro)", sc->schedule_f1, TARGET_SCHED, "schedule"};
+    t[4] = (struct target){"license F1 (micro)", sc->license_f1, TARGET_LIC, "licence"};
+    t[5] = (struct target){"salary exact", sc->salary_exact, TARGET_SALARY, "salary"};
+    t[6] = (struct target){"ur_role precision (yes)", sc->ur_role_precision, TARGET_UR_P,
+                           "ur_precision"};
+    t[7] = (struct target){"non-postings recognised", sc->other_recall, TARGET_OTHER,
+                           "non_posting"};
+    t[8] = (struct target){"discipline PT F1", sc->pt_f1, TARGET_EACH, "pt"};
+    t[9] = (struct target){"discipline OT F1", sc->ot_f1, TARGET_EACH, "ot"};
+    t[10] = (struct target){"discipline SLP F1", sc->slp_f1, TARGET_EACH, "slp"};
     return TARGETS;
 }
 
@@ -69,6 +88,34 @@ bool classify_eval_targets_met(const struct classify_eval_scores *sc, struct sbu
             break;
     }
     return ok;
+}
+
+int classify_eval_targets_some(const struct classify_eval_scores *sc, const char *list,
+                               struct sbuf *why)
+{
+    struct target t[TARGETS];
+    size_t n = targets(sc, t);
+    int met = 1;
+    for (const char *at = list; *at;) {
+        size_t len = strcspn(at, ",");
+        size_t i = 0;
+        while (i < n && !(strlen(t[i].key) == len && strncmp(t[i].key, at, len) == 0))
+            i++;
+        if (i == n) {
+            if (why && sbuf_printf(why, "unknown target '%.*s'", (int)(len > 40 ? 40 : len), at))
+                return -1; /* the message did not fit: the caller still sees -1 */
+            return -1;
+        }
+        if (t[i].score + 1e-9 < t[i].min) {
+            met = 0;
+            if (why && sbuf_printf(why, "%s%s %.3f < %.2f", why->len ? "; " : "", t[i].name,
+                                   t[i].score, t[i].min) != URS_OK)
+                break;
+        }
+        at += len;
+        at += *at == ',';
+    }
+    return met;
 }
 
 static int row(struct sbuf *out, const char *tag, const char *value, const struct counts *c)

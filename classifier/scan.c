@@ -438,7 +438,10 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
                  CLASSIFY_MAX_MATCHES, p->title ? p->title : "");
     drop_contained(s);
     tally(s);
-    return URS_OK;
+    if (c->lr.loaded && c->lr_use != CLASSIFY_LR_OFF)
+        rc = lr_score(&c->lr, s->text.data, s->title_end, s->text.data + s->body_start,
+                      s->body_end - s->body_start, &s->hits, s->lr_p);
+    return rc;
 }
 
 void scan_free(struct scan *s)
@@ -451,6 +454,7 @@ void scan_free(struct scan *s)
     free(s->count);
     free(s->first);
     free(s->active);
+    free(s->hits.idx);
     memset(s, 0, sizeof *s);
 }
 

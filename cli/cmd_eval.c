@@ -17,7 +17,9 @@
 #define CONTEXT_BYTES    40  /* text shown on each side of a piece of evidence */
 
 static const char eval_usage[] =
-    "usage: urscout eval [--rules FILE|DIR] [--no-misses] [--summary] [--check] FILE.jsonl\n"
+    "usage: urscout eval [--rules FILE|DIR] [--lr off|model|combine] [--model FILE]\n"
+    "                    [--no-misses] [--summary] [--check] [--targets LIST] [--counts]\n"
+    "                    FILE.jsonl\n"
     "\n"
     "Classify a labelled set (JSON Lines, the format of classifier/eval/README.md) and print, per\n"
     "tag and value, precision, recall and F1; the headline scores against the targets; and\n"
@@ -27,7 +29,16 @@ static const char eval_usage[] =
     "  --no-misses        leave out the list of misses\n"
     "  --summary          numbers only: the tables and the headline, never a record's id or\n"
     "                     text (for the held-out test part)\n"
-    "  --check            exit 1 when a target is missed\n";
+    "  --check            exit 1 when a target is missed\n"
+    "  --targets LIST     with --check: only these targets (comma-separated: ur, ur_precision,\n"
+    "                     non_posting, discipline, pt, ot, slp, work_mode, schedule, licence,\n"
+    "                     salary); the others are still printed\n"
+    "  --lr MODE          how the learned model takes part in ur_role and is-posting: off (rules\n"
+    "                     only, the default), model (model only), combine\n"
+    "  --model FILE       the model weights (classifier/model/lr.tsv format) instead of the\n"
+    "                     built-in ones\n"
+    "  --counts           also print one line \"counts UR_TP UR_FP UR_FN NONPOSTING_FOUND\n"
+    "                     NONPOSTING_ALL\" (for cross-validation scripts)\n";
 
 static const char explain_usage[] =
     "usage: urscout explain [--fresh] [--rules FILE|DIR] ID\n"
@@ -48,7 +59,10 @@ static const char reclassify_usage[] =
 
 struct opts {
     const char *rules;
-    bool misses, check, fresh, dry_run;
+    const char *model;   /* --model FILE */
+    const char *targets; /* --targets LIST */
+    int lr;              /* --lr MODE, -1 when not given */
+    bool misses, check, fresh, dry_run, counts;
     const char *arg; /* the FILE or ID */
 };
 
@@ -60,11 +74,14 @@ static int parse(const char *cmd, const char *allowed, int argc, char **argv, st
         {"rules", required_argument, NULL, 'r'}, {"no-misses", no_argument, NULL, 'm'},
         {"check", no_argument, NULL, 'c'},       {"fresh", no_argument, NULL, 'f'},
         {"dry-run", no_argument, NULL, 'd'},     {"summary", no_argument, NULL, 's'},
+        {"lr", required_argument, NULL, 'l'},    {"model", required_argument, NULL, 'M'},
+        {"counts", no_argument, NULL, 'n'},      {"targets", required_argument, NULL, 't'},
         {NULL, 0, NULL, 0}};
     int ch;
     optind = 1;
     opterr = 0;
     o->misses = true;
+    o->lr = -1;
     while ((ch = cli_getopt(argc, argv, "", longs)) != -1) {
         if (ch == '?')
             return CLI_USAGE;
@@ -72,6 +89,13 @@ static int parse(const char *cmd, const char *allowed, int argc, char **argv, st
             cli_error("%s: bad option '%s' (see urscout %s --help)", cmd, argv[optind - 1], cmd);
             return CLI_USAGE;
         }
+        if (ch == 'l' && (o->lr = classify_lr_parse(optarg)) < 0) {
+            cli_error("%s: --lr '%s': give off, model or combine", cmd, optarg);
+            return CLI_USAGE;
+        }
+        o->model = ch == 'M' ? optarg : o->model;
+        o->targets = ch == 't' ? optarg : o->targets;
+        o->counts |= ch == 'n';
         o->rules = ch == 'r' ? optarg : o->rules;
         o->misses &= ch != 'm' && ch != 's';
         o->check |= ch == 'c';
@@ -97,6 +121,20 @@ static int open_rules(const char *cmd, const char *rules, struct classifier **c)
     return CLI_FAIL;
 }
 
+/* --lr and --model on an open classifier. */
+static int use_model(const char *cmd, const struct opts *o, struct classifier *c)
+{
+    struct err e;
+    err_clear(&e);
+    if (!o->model && o->lr < 0)
+        return CLI_OK;
+    enum classify_lr use = o->lr < 0 ? CLASSIFY_LR_DEFAULT : (enum classify_lr)o->lr;
+    if (classify_set_model(c, o->model, use, &e) == URS_OK)
+        return CLI_OK;
+    cli_error("%s: model: %s", cmd, e.msg[0] ? e.msg : err_name(e.code));
+    return CLI_FAIL;
+}
+
 /* ---- eval ---- */
 
 int cli_cmd_eval(struct app *app, int argc, char **argv)
@@ -105,10 +143,14 @@ int cli_cmd_eval(struct app *app, int argc, char **argv)
     struct opts o = {0};
     if (cli_wants_help(argc, argv, eval_usage))
         return CLI_OK;
-    int status = parse("eval", "mcs", argc, argv, &o, true);
+    int status = parse("eval", "mcslMnt", argc, argv, &o, true);
     struct classifier *c = NULL;
     if (status != CLI_OK || (status = open_rules("eval", o.rules, &c)) != CLI_OK)
         return status;
+    if ((status = use_model("eval", &o, c)) != CLI_OK) {
+        classify_close(c);
+        return status;
+    }
     struct err e;
     struct classify_eval *ev = NULL;
     struct sbuf out;
@@ -124,8 +166,22 @@ int cli_cmd_eval(struct app *app, int argc, char **argv)
         struct classify_eval_scores sc;
         classify_eval_scores(ev, &sc);
         fputs(sbuf_str(&out), stdout);
-        if (o.check && !classify_eval_targets_met(&sc, NULL))
+        if (o.counts)
+            printf("counts %zu %zu %zu %zu %zu\n", sc.ur_tp, sc.ur_fp, sc.ur_fn, sc.other_tp,
+                   sc.other_tp + sc.other_fn);
+        struct sbuf why;
+        sbuf_init(&why, 4096);
+        int met = !o.check ? 1
+                  : o.targets ? classify_eval_targets_some(&sc, o.targets, &why)
+                              : classify_eval_targets_met(&sc, &why);
+        if (met < 0) {
+            cli_error("eval: --targets: %s", sbuf_str(&why));
+            status = CLI_USAGE;
+        } else if (!met) {
+            printf("targets missed: %s\n", sbuf_str(&why));
             status = CLI_FAIL;
+        }
+        sbuf_free(&why);
     }
     sbuf_free(&out);
     classify_eval_free(ev);
@@ -196,6 +252,28 @@ static void print_contexts(const struct posting *p)
     sbuf_free(&layout);
 }
 
+/* The learned model's probabilities and the features of p that weighed most. */
+static void print_model(const struct classifier *c, const struct posting *p)
+{
+    struct classifier *own = NULL;
+    struct err e;
+    err_clear(&e);
+    if (!c && classify_open(NULL, &own, &e) != URS_OK) {
+        cli_error("explain: model: %s", e.msg[0] ? e.msg : err_name(e.code));
+        return;
+    }
+    struct sbuf out;
+    sbuf_init(&out, 1 << 20);
+    if (classify_model_explain(c ? c : own, p, 8, &out) == URS_OK) {
+        printf("\n");
+        cli_put_safe(stdout, sbuf_str(&out));
+    } else {
+        cli_error("explain: model: out of memory");
+    }
+    sbuf_free(&out);
+    classify_close(own);
+}
+
 int cli_cmd_explain(struct app *app, int argc, char **argv)
 {
     struct opts o = {0};
@@ -229,6 +307,7 @@ int cli_cmd_explain(struct app *app, int argc, char **argv)
                c ? "from the current rules (not saved)" : "as stored");
         cli_print_classified(&p);
         print_contexts(&p);
+        print_model(c, &p);
     }
     posting_free(&p);
     classify_close(c);

@@ -1,0 +1,15 @@
+# Build step: turn the model weights MODEL (classifier/model/lr.tsv) into a C array in OUT, so
+# the binary carries them. Run as: cmake -DMODEL=... -DOUT=... -P embed_model.cmake
+if(NOT EXISTS ${MODEL})
+  message(FATAL_ERROR "no model file ${MODEL} (make it with classifier/train/train_lr.py)")
+endif()
+file(READ ${MODEL} hex HEX)
+string(LENGTH "${hex}" hex_len)
+math(EXPR len "${hex_len} / 2")
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+set(body "/* Generated from classifier/model/lr.tsv by embed_model.cmake: do not edit. */\n")
+string(APPEND body "#include \"classifier/classifier_int.h\"\n\n")
+string(APPEND body "const unsigned char classify_embedded_model[] = {\n${hex}0x00};\n")
+string(APPEND body "const size_t classify_embedded_model_len = ${len};\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(RENAME ${OUT}.tmp ${OUT})
