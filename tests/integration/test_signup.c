@@ -13,23 +13,12 @@
 
 #define BEN "ben@example.net"
 
-/* The CSRF token of the first form in body, into out. */
-static void csrf_of(const char *body, char *out, size_t size)
-{
-    const char *v = strstr(body, "name=\"csrf\" value=\"");
-    assert_non_null(v);
-    v += strlen("name=\"csrf\" value=\"");
-    size_t n = strcspn(v, "\"");
-    assert_true(n < size);
-    memcpy(out, v, n);
-    out[n] = '\0';
-}
 
 static void signup_csrf(struct web *w, char *csrf, size_t size)
 {
     struct resp r;
     assert_int_equal(wt_get(w, "GET", "/jobs/signup", &r), 200);
-    csrf_of(r.body, csrf, size);
+    wt_csrf_of(r.body, csrf, size);
 }
 
 /* POST /jobs/signup for addr (urlencoded already) with filters; the status. */
@@ -129,7 +118,7 @@ static void test_signup_then_confirm(void **state)
     assert_non_null(strstr(r.body, "name=\"email\""));
     assert_non_null(strstr(r.body, "value=\"SLP\""));
     assert_null(strstr(r.body, "name=\"paused\""));
-    csrf_of(r.body, csrf, sizeof csrf);
+    wt_csrf_of(r.body, csrf, sizeof csrf);
 
     assert_int_equal(signup(&w, csrf, "+ben%40example.net+", &r), 200);
     assert_non_null(strstr(r.body, "Check your mail"));
@@ -173,7 +162,7 @@ static void test_signup_then_confirm(void **state)
     assert_non_null(strstr(r.body, "<button type=\"submit\">Confirm</button>"));
     assert_non_null(strstr(r.body, BEN));
     expect_status(&w, BEN, "pending");
-    csrf_of(r.body, ccsrf, sizeof ccsrf);
+    wt_csrf_of(r.body, ccsrf, sizeof ccsrf);
     /* no CSRF token, or the sign-up form's: 403, still pending */
     assert_int_equal(wt_post(&w, path, "x=1", &r), 403);
     char body[256];
@@ -366,7 +355,7 @@ static void test_signup_refusals(void **state)
     expect_status(&w, EMAIL, "unsubscribed");
     assert_int_equal(wt_get(&w, "GET", path, &r), 200);
     char ccsrf[128];
-    csrf_of(r.body, ccsrf, sizeof ccsrf);
+    wt_csrf_of(r.body, ccsrf, sizeof ccsrf);
     (void)snprintf(body, sizeof body, "csrf=%s", ccsrf);
     assert_int_equal(wt_post(&w, path, body, &r), 404);
     expect_status(&w, EMAIL, "unsubscribed");

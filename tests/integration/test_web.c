@@ -601,17 +601,6 @@ static void prefs_path(struct web *w, char *path, size_t size)
     (void)snprintf(path, size, "/jobs/p/%s", tok);
 }
 
-/* The CSRF token of the first form in body, into out. */
-static void csrf_of(const char *body, char *out, size_t size)
-{
-    const char *v = strstr(body, "name=\"csrf\" value=\"");
-    assert_non_null(v);
-    v += strlen("name=\"csrf\" value=\"");
-    size_t n = strcspn(v, "\"");
-    assert_true(n < size);
-    memcpy(out, v, n);
-    out[n] = '\0';
-}
 
 static void test_preferences(void **state)
 {
@@ -626,7 +615,7 @@ static void test_preferences(void **state)
     assert_non_null(strstr(r.raw, "\r\nCache-Control: no-store\r\n"));
     assert_non_null(strstr(r.body, "ana@example.org"));
     assert_int_equal(tu_count(r.body, "name=\"csrf\""), 2);
-    csrf_of(r.body, csrf, sizeof csrf);
+    wt_csrf_of(r.body, csrf, sizeof csrf);
 
     /* no CSRF token, a wrong one, one for another subscriber: 403, nothing written */
     struct snap s = {0};

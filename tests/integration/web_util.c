@@ -326,3 +326,14 @@ size_t wt_count_files(const char *dir)
     tu_run_free(&r);
     return n;
 }
+
+void wt_csrf_of(const char *body, char *out, size_t size)
+{
+    const char *v = strstr(body, "name=\"csrf\" value=\"");
+    assert_non_null(v);
+    v += strlen("name=\"csrf\" value=\"");
+    size_t n = strcspn(v, "\"");
+    assert_true(n < size);
+    memcpy(out, v, n);
+    out[n] = '\0';
+}

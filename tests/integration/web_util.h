@@ -62,6 +62,8 @@ int wt_request(struct web *w, const char *raw, struct resp *r);
 /* method path with a Host and a Cookie; a form POST of body. */
 int wt_get(struct web *w, const char *method, const char *path, struct resp *r);
 int wt_post(struct web *w, const char *path, const char *body, struct resp *r);
+/* The CSRF token of the first form in body, into out (fails the test when there is none). */
+void wt_csrf_of(const char *body, char *out, size_t size);
 /* The subscriber's stored status is want. */
 void wt_expect_status(struct web *w, const char *want);
 
