@@ -574,3 +574,14 @@ int notify_random(unsigned char *buf, size_t n, struct err *e)
         return err_set(e, URS_EIO, "no random bytes from OpenSSL");
     return URS_OK;
 }
+
+int notify_random_hex(char out[33], struct err *e)
+{
+    unsigned char rnd[16];
+    out[0] = '\0';
+    if (notify_random(rnd, sizeof rnd, e) != URS_OK)
+        return URS_EIO;
+    for (size_t i = 0; i < sizeof rnd; i++)
+        (void)snprintf(out + 2 * i, 3, "%02x", rnd[i]);
+    return URS_OK;
+}

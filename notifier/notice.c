@@ -50,12 +50,9 @@ int notify_notice(struct db *db, const struct config *cfg, const struct db_subsc
         strlen(body) > NOTICE_BODY_MAX)
         return err_set(e, URS_ELIMIT, "notice for subscriber %lld: subject or body too long",
                        (long long)sub->id);
-    unsigned char rnd[16];
     char hexs[33], message_id[160];
-    if (notify_random(rnd, sizeof rnd, e) != URS_OK)
+    if (notify_random_hex(hexs, e) != URS_OK)
         return URS_EIO;
-    for (size_t i = 0; i < sizeof rnd; i++)
-        (void)snprintf(hexs + 2 * i, 3, "%02x", rnd[i]);
     (void)snprintf(message_id, sizeof message_id, "<urscout.notice.%.16s.%lld@%s>", hexs,
                    (long long)sub->id, notify_addr_domain(cfg->from));
     struct sbuf msg;

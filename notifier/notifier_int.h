@@ -31,6 +31,8 @@ const char *notify_addr_domain(const char *addr);
 
 /* Fill buf with n random bytes (OpenSSL RAND_bytes). URS_OK or URS_EIO. */
 int notify_random(unsigned char *buf, size_t n, struct err *e);
+/* 16 random bytes as 32 lowercase hex digits and a NUL (Message-IDs, boundaries). */
+int notify_random_hex(char out[33], struct err *e);
 
 /* ---- fields.c: how posting fields read in a digest ---- */
 

@@ -490,12 +490,9 @@ static int part(struct sbuf *o, const char *boundary, const char *type, const st
 
 static int assemble(struct render *r, struct notify_message *m, struct err *e)
 {
-    unsigned char rnd[16];
     char hexs[33], boundary[48];
-    if (notify_random(rnd, sizeof rnd, e) != URS_OK)
+    if (notify_random_hex(hexs, e) != URS_OK)
         return URS_EIO;
-    for (size_t i = 0; i < sizeof rnd; i++)
-        (void)snprintf(hexs + 2 * i, 3, "%02x", rnd[i]);
     (void)snprintf(m->message_id, sizeof m->message_id, "<urscout.%.16s.%lld@%s>", hexs,
                    (long long)r->d->sub->id, notify_addr_domain(r->cfg->from));
     (void)snprintf(boundary, sizeof boundary, "=_urscout_%.16s", hexs + 16);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* CSRF tokens: an HMAC over what the form acts on and when it was issued. */
 #include "web/csrf.h"
+#include "web/page.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -84,6 +85,27 @@ bool web_csrf_check(const struct web_site *site, const char *subject, const char
     if (!mac_for(site, subject, issued, want) || strlen(dot + 1) != strlen(want))
         return false;
     return CRYPTO_memcmp(dot + 1, want, strlen(want)) == 0;
+}
+
+bool web_csrf_form(const struct web_site *site, const struct web_req *req, const char *subject,
+                   struct web_form *f, struct web_resp *resp, int *rc)
+{
+    int pr = web_form_parse(req->content_type, req->body, req->body_len, f);
+    if (pr == URS_ENOMEM) {
+        *rc = URS_ENOMEM;
+        return false;
+    }
+    if (pr != URS_OK) {
+        *rc = web_resp_page_status(resp, site, 400);
+        return false;
+    }
+    if (!web_csrf_check(site, subject, web_form_get(f, WEB_CSRF_FIELD), req->now)) {
+        web_form_free(f);
+        *rc = web_resp_csrf_failed(resp, site);
+        return false;
+    }
+    *rc = URS_OK;
+    return true;
 }
 
 int web_csrf_field(struct sbuf *b, const struct web_site *site, const char *subject, int64_t now)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "common/sbuf.h"
+#include "web/form.h"
 #include "web/router.h"
 
 #define WEB_CSRF_MAX   64         /* bytes of a token, NUL included */
@@ -28,6 +29,15 @@ URS_NODISCARD int web_csrf_make(const struct web_site *site, const char *subject
  */
 bool web_csrf_check(const struct web_site *site, const char *subject, const char *token,
                     int64_t now);
+
+/*
+ * Read req's form and check its CSRF token for subject: true when f holds the form (the
+ * caller frees it with web_form_free). False when the answer is already in resp (400 for a
+ * malformed form, 403 for a missing or wrong token; *rc = URS_OK) or memory ran out
+ * (*rc = URS_ENOMEM); f then holds nothing.
+ */
+bool web_csrf_form(const struct web_site *site, const struct web_req *req, const char *subject,
+                   struct web_form *f, struct web_resp *resp, int *rc);
 
 /* <input type="hidden" name="csrf" value="..."> for subject. URS_OK or an error. */
 URS_NODISCARD int web_csrf_field(struct sbuf *b, const struct web_site *site, const char *subject,

@@ -125,19 +125,12 @@ static int handle_prefs(const struct web_site *site, const struct web_req *req,
         struct web_form f;
         char subject[32];
         (void)snprintf(subject, sizeof subject, "p:%lld", (long long)s.id);
-        int pr = web_form_parse(req->content_type, req->body, req->body_len, &f);
-        if (pr == URS_ENOMEM)
-            rc = URS_ENOMEM;
-        else if (pr != URS_OK)
-            rc = web_resp_page_status(resp, site, 400);
-        else if (!web_csrf_check(site, subject, web_form_get(&f, WEB_CSRF_FIELD), req->now))
-            rc = web_resp_csrf_failed(resp, site);
-        else if (web_form_get(&f, "action") && strcmp(web_form_get(&f, "action"), "delete") == 0)
-            rc = delete_me(site, resp, &s);
-        else
-            rc = save(site, req, resp, &s, &f);
-        if (pr == URS_OK)
+        if (web_csrf_form(site, req, subject, &f, resp, &rc)) {
+            const char *action = web_form_get(&f, "action");
+            rc = action && strcmp(action, "delete") == 0 ? delete_me(site, resp, &s)
+                                                         : save(site, req, resp, &s, &f);
             web_form_free(&f);
+        }
     }
     db_subscriber_free(&s);
     return rc;

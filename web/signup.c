@@ -319,18 +319,11 @@ static int handle_signup(const struct web_site *site, const struct web_req *req,
         return rc;
     }
     struct web_form f;
-    int pr = web_form_parse(req->content_type, req->body, req->body_len, &f);
-    if (pr == URS_ENOMEM)
-        return URS_ENOMEM;
     int rc;
-    if (pr != URS_OK)
-        rc = web_resp_page_status(resp, site, 400);
-    else if (!web_csrf_check(site, SIGNUP_SUBJECT, web_form_get(&f, WEB_CSRF_FIELD), req->now))
-        rc = web_resp_csrf_failed(resp, site);
-    else
+    if (web_csrf_form(site, req, SIGNUP_SUBJECT, &f, resp, &rc)) {
         rc = post_signup(site, req, resp, &f);
-    if (pr == URS_OK)
         web_form_free(&f);
+    }
     return rc;
 }
 
@@ -436,17 +429,10 @@ static int handle_confirm(const struct web_site *site, const struct web_req *req
         struct web_form f;
         char subject[32];
         (void)snprintf(subject, sizeof subject, "c:%lld", (long long)s.id);
-        int pr = web_form_parse(req->content_type, req->body, req->body_len, &f);
-        if (pr == URS_ENOMEM)
-            rc = URS_ENOMEM;
-        else if (pr != URS_OK)
-            rc = web_resp_page_status(resp, site, 400);
-        else if (!web_csrf_check(site, subject, web_form_get(&f, WEB_CSRF_FIELD), req->now))
-            rc = web_resp_csrf_failed(resp, site);
-        else
+        if (web_csrf_form(site, req, subject, &f, resp, &rc)) {
             rc = confirmed(site, req, resp, &s, issued);
-        if (pr == URS_OK)
             web_form_free(&f);
+        }
     }
     db_subscriber_free(&s);
     return rc;
