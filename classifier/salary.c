@@ -63,6 +63,18 @@ static size_t number(const char *t, size_t len, size_t i, double *out)
     return j - i;
 }
 
+/* Length of an HTML dash entity at t, escaped once or twice ("&ndash;", "&amp;mdash;"). */
+static size_t entity_dash(const char *t, size_t len)
+{
+    static const char *const dashes[] = {"&ndash;", "&mdash;", "&amp;ndash;", "&amp;mdash;"};
+    for (size_t i = 0; i < sizeof dashes / sizeof dashes[0]; i++) {
+        size_t n = strlen(dashes[i]);
+        if (n <= len && strncasecmp(t, dashes[i], n) == 0)
+            return n;
+    }
+    return 0;
+}
+
 /* Skip spaces, then a range separator ("-", en/em dash, "to", "and"); bytes used or 0. */
 static size_t range_sep(const char *t, size_t len, size_t i)
 {
@@ -79,6 +91,8 @@ static size_t range_sep(const char *t, size_t len, size_t i)
         k = j + 5 + (t[j + 5] == '"' ? 1
                      : j + 8 <= len && memcmp(t + j + 5, "\xe2\x80", 2) == 0 ? 3
                                                                             : 0);
+    else if ((k = j + entity_dash(t + j, len - j)) > j)
+        ; /* "&mdash;", or "&amp;ndash;" from a page escaped twice */
     else if (j + 3 <= len && strncasecmp(t + j, "to ", 3) == 0)
         k = j + 2;
     else if (j + 4 <= len && strncasecmp(t + j, "and ", 4) == 0)
@@ -210,13 +224,35 @@ static bool words_amount_at(const struct scan *s, size_t i, struct amount *a)
     return true;
 }
 
+/* True when a clock time (":30") or a unit of time follows a number at t[i]: "8:00",
+ * "25-30 minutes per chart", "40 hours a week" count time, not money. */
+static bool counts_time(const char *t, size_t len, size_t i)
+{
+    static const char *const units[] = {"minute", "min", "hour", "hr", "day", "week", "month", "year"};
+    if (i + 1 < len && t[i] == ':' && isdigit((unsigned char)t[i + 1]))
+        return true;
+    while (i < len && (t[i] == ' ' || t[i] == '-'))
+        i++;
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++) {
+        size_t n = strlen(units[k]);
+        if (i + n <= len && strncasecmp(t + i, units[k], n) == 0) {
+            size_t e = i + n + (i + n < len && (t[i + n] | 32) == 's');
+            if (e >= len || !isalpha((unsigned char)t[e]))
+                return true;
+        }
+    }
+    return false;
+}
+
 /* An amount or a range starting at t[i] (after any "$"); false when none. */
 static bool amount_at(const struct scan *s, size_t i, struct amount *a)
 {
     const char *t = s->text.data;
     size_t len = s->body_end, n;
     memset(a, 0, sizeof *a);
-    if (i > 0 && (isdigit((unsigned char)t[i - 1]) || t[i - 1] == '.' || t[i - 1] == ','))
+    /* inside a number, or the minutes of a clock time ("8:00-4:30") */
+    if (i > 0 && (isdigit((unsigned char)t[i - 1]) || t[i - 1] == '.' || t[i - 1] == ',' ||
+                  t[i - 1] == ':'))
         return false;
     size_t sign = i > 0 && t[i - 1] == '$'                      ? 1 /* "$85,000" */
                   : i > 1 && t[i - 1] == ' ' && t[i - 2] == '$' ? 2 /* "$ 85,000" */
@@ -247,7 +283,7 @@ static bool amount_at(const struct scan *s, size_t i, struct amount *a)
         if (memcmp(t + k, "USD", 3) == 0)
             a->dollar = true;
     a->up_to = !a->range && word_before(t, a->start, "up to");
-    return true;
+    return a->dollar || !counts_time(t, len, a->end);
 }
 
 /* True when text[a..b) ends a sentence (". " before a capital): the period phrase belongs to
@@ -298,6 +334,15 @@ static bool skip_applies(const struct sal_scan *ss, const struct amount *a,
     size_t to = skip->end <= a->start ? a->start : skip->start;
     if (to > from && memchr(s->text.data + from, '$', to - from))
         return false;
+    if (skip->end <= a->start && to > from) {
+        /* "$5,000 sign-on bonus | Pay up to $52/hr": a pay label after the bonus starts
+           what the amount is */
+        for (size_t k = 0; k < ss->n; k++) {
+            const struct match *m = ss->m[k];
+            if (s->c->rules[m->rule].value == SAL_CONTEXT && m->start >= from && m->end <= to)
+                return false;
+        }
+    }
     if (skip->start >= a->end && to > from) {
         /* "$72,000 - $88,000 per year plus annual bonus": the amount's own period or a
            "plus" comes first, so the bonus is something added to it */

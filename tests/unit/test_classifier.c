@@ -156,6 +156,19 @@ static const struct tag_case cases[] = {
     {"not pay", "Nurse Reviewer", NULL,
      "We just finished a $250 million renovation and offer a $5,000 sign-on bonus.", NULL, NULL,
      NOCHECK},
+    {"clock times are not pay", "Nurse Reviewer", NULL,
+     "Shifts 8:00-4:30 or 11:00-7:30 ET.\nPay: $38.00 - $45.00 per hour.", NULL, NULL, NOCHECK},
+    {"minutes per chart are not pay", "Chart Auditor", NULL,
+     "Each audit takes 25-30 minutes per chart. Compensation: $14 per completed chart audit.",
+     NULL, NULL, NOCHECK},
+    {"an escaped entity dash", "Nurse Reviewer", NULL,
+     "The base salary range is $82,000&amp;mdash;$96,000 USD.", NULL, NULL, NOCHECK},
+    {"a pay label after a bonus", "Speech-Language Pathologist", NULL,
+     "$5,000 sign-on bonus   |   Pay up to $52/hr based on experience", NULL, NULL, NOCHECK},
+    {"per billed unit in other words", "Physical Therapist", NULL,
+     "PRN therapists are paid $21 for every billed unit.", NULL, NULL, NOCHECK},
+    {"per completed call", "Peer Reviewer", NULL,
+     "Compensation: $75 per completed peer-to-peer call.", NULL, NULL, NOCHECK},
     /* role family and UR relevance */
     {"cloud utilization is not UR", "Cloud Utilization Analyst", NULL,
      "Track server utilization and capacity planning across our AWS and Kubernetes accounts.", NULL,
@@ -210,7 +223,13 @@ static void salary_want(const char *name, double *min, double *max, const char *
              {"up to", 0, 31.83, "hour"},
              {"monthly", 7000, 9000, "month"},
              {"USD without a dollar sign", 79354.10, 103160.33, "year"},
-             {"not pay", 0, 0, ""}};
+             {"not pay", 0, 0, ""},
+             {"clock times are not pay", 38, 45, "hour"},
+             {"minutes per chart are not pay", 14, 14, "review"},
+             {"an escaped entity dash", 82000, 96000, "year"},
+             {"a pay label after a bonus", 0, 52, "hour"},
+             {"per billed unit in other words", 21, 21, "unit"},
+             {"per completed call", 75, 75, "review"}};
     *period = NULL;
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (strcmp(s[i].name, name) == 0)
@@ -272,7 +291,10 @@ static void check_case(const struct tag_case *tc, const struct posting *p)
         assert_string_equal(period_name(p->salary.period), period);
         assert_true(p->salary.min > min - 0.005 && p->salary.min < min + 0.005);
         assert_true(p->salary.max > max - 0.005 && p->salary.max < max + 0.005);
-        assert_true(p->salary.annual > 0);
+        /* per visit, review and unit rates are never annualised */
+        bool piece = p->salary.period == PERIOD_VISIT || p->salary.period == PERIOD_REVIEW ||
+                     p->salary.period == PERIOD_UNIT;
+        assert_true(piece ? p->salary.annual == 0 : p->salary.annual > 0);
     }
     check_offsets(p);
 }
