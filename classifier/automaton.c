@@ -144,15 +144,33 @@ static int renumber(struct automaton *ac, uint32_t *order, uint32_t *id)
     return next == ac->nstates ? URS_OK : URS_EINVAL;
 }
 
-/* Build rows, single children, terminal bits and the pattern lists in the new numbering. */
+/* A state's position in next[] (see struct automaton). */
+static uint32_t position(const struct automaton *ac, uint32_t state)
+{
+    return state < ac->ndense ? state << ac->row_shift : ac->dense_end + (state - ac->ndense);
+}
+
+/* The state at a position: the inverse of position(). */
+static inline uint32_t state_at(const struct automaton *ac, uint32_t pos)
+{
+    return pos < ac->dense_end ? pos >> ac->row_shift : ac->ndense + (pos - ac->dense_end);
+}
+
+/* Build next[], terminal bits and the pattern lists in the new numbering. */
 static int compact(struct automaton *ac, const uint32_t *id)
 {
     uint32_t n = ac->nstates;
-    uint32_t *rows = calloc((size_t)ac->ndense * ac->ncls, sizeof *rows);
-    uint32_t *single = calloc(n - ac->ndense + 1, sizeof *single);
+    ac->row_shift = 0;
+    while ((1u << ac->row_shift) < ac->ncls)
+        ac->row_shift++;
+    ac->dense_end = ac->ndense << ac->row_shift;
+    size_t npos = (size_t)ac->dense_end + (n - ac->ndense);
+    if (npos >= (1u << 23)) /* a single-child entry keeps position << 1 in 24 bits */
+        return URS_ELIMIT;
+    uint32_t *next = calloc(npos, sizeof *next);
     int32_t *term = malloc(n * sizeof *term);
-    if (!rows || !single || !term) {
-        free(rows), free(single), free(term);
+    if (!next || !term) {
+        free(next), free(term);
         return URS_ENOMEM;
     }
     for (uint32_t u = 0; u < n; u++) {
@@ -163,20 +181,19 @@ static int compact(struct automaton *ac, const uint32_t *id)
             if (!child)
                 continue;
             /* the child, and whether a phrase ends there: the scan needs no other load */
-            uint32_t to = id[child] << 1 | (ac->term[child] >= 0);
+            uint32_t to = position(ac, id[child]) << 1 | (ac->term[child] >= 0);
             if (v < ac->ndense)
-                rows[(size_t)v * ac->ncls + k] = to;
+                next[position(ac, v) + k] = to;
             else
-                single[v - ac->ndense] = to << 8 | k;
+                next[position(ac, v)] = to << 8 | k;
         }
     }
     for (int ch = 0; ch < 256; ch++)
-        ac->starts[ch] = rows[ac->cls[ch]] != 0; /* row 0 is the root's */
+        ac->starts[ch] = next[ac->cls[ch]] != 0; /* the root's row is at 0 */
     free(ac->delta);
     free(ac->term);
     ac->delta = NULL;
-    ac->rows = rows;
-    ac->single = single;
+    ac->next = next;
     ac->term = term;
     return URS_OK;
 }
@@ -213,7 +230,11 @@ int ac_build(struct classifier *c, struct err *e)
         if (rc != URS_OK)
             return err_set(e, rc, "rules: out of memory building the phrase automaton");
     }
-    if (finish(ac) != URS_OK)
+    int rc = finish(ac);
+    if (rc == URS_ELIMIT)
+        return err_set(e, rc, "rules: the phrase automaton needs more than %u table entries; "
+                       "shorten or merge phrases", 1u << 23);
+    if (rc != URS_OK)
         return err_set(e, URS_ENOMEM, "rules: out of memory building the phrase automaton");
     return URS_OK;
 }
@@ -221,8 +242,7 @@ int ac_build(struct classifier *c, struct err *e)
 void ac_free(struct automaton *ac)
 {
     free(ac->delta);
-    free(ac->rows);
-    free(ac->single);
+    free(ac->next);
     free(ac->term);
     free(ac->next_pat);
     memset(ac, 0, sizeof *ac);
@@ -283,41 +303,42 @@ static int report(struct scan *s, uint32_t state, size_t start, size_t end)
 
 /*
  * Every phrase starts at a word start (or at a non-word byte such as "$" or "/"), so the trie
- * is walked from each of those; walks are short and stay in the hot top of the trie.
+ * is walked from each of those; walks are short and stay in the hot top of the trie. The
+ * normal form ends in a NUL (scan.c), which is neither a word byte nor a phrase byte, so the
+ * loops below stop there without a length check.
  */
 int ac_scan(struct scan *s)
 {
     const struct automaton *ac = &s->c->ac;
     const unsigned char *n = (const unsigned char *)s->norm;
-    const uint32_t *rows = ac->rows;
-    const uint32_t *single = ac->single;
+    const uint32_t *next = ac->next;
     const uint8_t *cls = ac->cls;
-    size_t len = s->norm_len, ncls = ac->ncls;
-    uint32_t ndense = ac->ndense;
+    size_t len = s->norm_len;
+    uint32_t dense_end = ac->dense_end;
     for (size_t i = 0; i < len;) {
         size_t at = i;
         /* next start: past the rest of this word, or past this one non-word byte */
         if (is_word(n[i]))
-            while (++i < len && is_word(n[i]))
+            while (is_word(n[++i]))
                 ;
         else
             i++;
         if (!ac->starts[n[at]])
             continue;
-        uint32_t state = 0;
-        for (size_t j = at; j < len; j++) {
+        uint32_t pos = 0;
+        for (size_t j = at;; j++) {
             uint32_t k = cls[n[j]], to;
-            if (state < ndense) {
-                to = rows[state * ncls + k];
+            if (pos < dense_end) {
+                to = next[pos + k];
             } else {
-                uint32_t v = single[state - ndense];
+                uint32_t v = next[pos];
                 to = (v & 0xff) == k ? v >> 8 : 0;
             }
-            state = to >> 1;
-            if (!state)
+            pos = to >> 1;
+            if (!pos)
                 break;
             if (to & 1) {
-                int rc = report(s, state, at, j + 1);
+                int rc = report(s, state_at(ac, pos), at, j + 1);
                 if (rc != URS_OK)
                     return rc;
             }

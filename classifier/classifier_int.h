@@ -107,6 +107,11 @@ struct pattern {
  * A trie of the phrases over byte classes; state 0 is the root and also "no transition".
  * States 0..ndense-1 (the root and those with several children) keep a dense row of children;
  * the others keep their only child, so a step is one load and the trie stays in cache.
+ *
+ * The scan walks positions in next[], not state numbers, so a step needs no multiply: dense
+ * state u has its row at u << row_shift (a row is 1 << row_shift >= ncls entries), and the
+ * single-child state ndense + i sits at dense_end + i. Class 0 (bytes no phrase uses) never
+ * has a child, so a NUL after the normal form ends every walk.
  */
 struct automaton {
     uint8_t cls[256];    /* byte -> class */
@@ -114,9 +119,12 @@ struct automaton {
     uint32_t ncls;
     uint32_t nstates;
     uint32_t ndense;
-    uint16_t *delta;   /* while building: nstates * ncls children, 0 none */
-    uint32_t *rows;    /* ndense * ncls: child << 1 | (a phrase ends there), 0 none */
-    uint32_t *single;  /* state - ndense: (child << 1 | ends) << 8 | class, 0 none */
+    uint32_t row_shift; /* log2 of a dense row's entries */
+    uint32_t dense_end; /* ndense << row_shift: positions below are dense rows */
+    uint16_t *delta;    /* while building: nstates * ncls children, 0 none */
+    /* per position: in a dense row, child position << 1 | (a phrase ends there);
+     * at a single-child state, (child position << 1 | ends) << 8 | class; 0 none */
+    uint32_t *next;
     int32_t *term;     /* first pattern ending in this state, -1 none */
     int32_t *next_pat; /* next pattern with the same text, -1 none (per pattern) */
 };

@@ -289,6 +289,7 @@ static void normalise(struct scan *s)
         }
         from = ends[z] + 1;
     }
+    s->norm[s->norm_len] = '\0'; /* ac_scan's end mark; the text is longer than its norm */
 }
 
 /* ---- matches ---- */
