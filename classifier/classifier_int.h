@@ -93,6 +93,7 @@ struct rule {
     const char *file; /* borrowed from classifier.files */
     unsigned line;
     pcre2_code *re; /* a regex rule, else NULL */
+    int first_byte; /* re: every match starts with this byte (never a letter), else -1 */
 };
 
 /* One literal expansion of a phrase rule, as the automaton sees it. */

@@ -321,8 +321,17 @@ static int run_regexes(struct scan *s)
     if (!md)
         return URS_ENOMEM;
     int rc = URS_OK;
+    int8_t has_byte[256]; /* per first byte of a regex: 1 in the text, 0 not, -1 not looked */
+    memset(has_byte, -1, sizeof has_byte);
     for (size_t i = 0; i < s->c->regex_len && rc == URS_OK; i++) {
         size_t r = s->c->regex[i];
+        int first = s->c->rules[r].first_byte;
+        if (first >= 0) { /* a memchr is much cheaper than a match attempt over the text */
+            if (has_byte[first] < 0)
+                has_byte[first] = memchr(s->text.data, first, s->text.len) != NULL;
+            if (!has_byte[first])
+                continue;
+        }
         PCRE2_SIZE at = 0;
         for (int hits = 0; hits < REGEX_MAX_HITS && at <= s->text.len; hits++) {
             int m = pcre2_match(s->c->rules[r].re, (PCRE2_SPTR)s->text.data, s->text.len, at, 0, md,
