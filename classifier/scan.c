@@ -245,6 +245,8 @@ static size_t normalise_special(struct norm *n, size_t i, size_t to)
 /*
  * One zone of the text into the normal form. The common bytes (letters, digits, spaces) are
  * handled in this loop with the state in locals; the rest goes through normalise_special.
+ * A lone separator between two plain bytes is written in the inner loop too: sep() then put()
+ * would write the same byte at the same offset, so the norm and the text stay in one run.
  */
 static void normalise_zone(struct norm *n, size_t from, size_t to)
 {
@@ -255,16 +257,24 @@ static void normalise_zone(struct norm *n, size_t from, size_t to)
         if (kind <= NK_UPPER) {
             put(n, (char)(t[i] | kind << 5), i); /* NK_UPPER is 1: 1 << 5 lower-cases */
             /* the rest of a run of plain bytes: no mapping to record, locals only */
-            char *norm = s->norm;
-            size_t len = s->norm_len;
-            for (i++; i < to; i++) {
-                unsigned char c = t[i];
+            const unsigned char *in = t + i + 1, *end = t + to;
+            char *out = s->norm + s->norm_len;
+            while (in < end) {
+                unsigned char c = *in;
                 uint8_t k = nkind[c];
-                if (k > NK_UPPER)
+                if (k <= NK_UPPER) {
+                    *out++ = (char)(c | k << 5);
+                    in++;
+                } else if (k <= NK_NL && in + 1 < end && nkind[in[1]] <= NK_UPPER &&
+                           out[-1] != '\x01') {
+                    *out++ = k == NK_NL ? '\n' : ' ';
+                    in++;
+                } else {
                     break;
-                norm[len++] = (char)(c | k << 5);
+                }
             }
-            s->norm_len = len;
+            i = (size_t)(in - t);
+            s->norm_len = (size_t)(out - s->norm);
             n->next_at = i;
         } else if (kind <= NK_NL) {
             sep(n, t[i] == '\n', i);
