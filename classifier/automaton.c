@@ -188,13 +188,35 @@ static int compact(struct automaton *ac, const uint32_t *id)
                 next[position(ac, v)] = to << 8 | k;
         }
     }
-    for (int ch = 0; ch < 256; ch++)
-        ac->starts[ch] = next[ac->cls[ch]] != 0; /* the root's row is at 0 */
     free(ac->delta);
     free(ac->term);
     ac->delta = NULL;
     ac->next = next;
     ac->term = term;
+    return URS_OK;
+}
+
+/* One step of the walk: from position pos on class k, child position << 1 | ends, or 0. */
+static inline uint32_t step(const struct automaton *ac, uint32_t pos, uint32_t k)
+{
+    if (pos < ac->dense_end)
+        return ac->next[pos + k];
+    uint32_t v = ac->next[pos];
+    return (v & 0xff) == k ? v >> 8 : 0;
+}
+
+/* The table of first two steps (struct automaton); the root's row is at position 0. */
+static int make_pairs(struct automaton *ac)
+{
+    size_t row = (size_t)1 << ac->row_shift;
+    ac->pair = calloc(row * row, sizeof *ac->pair);
+    if (!ac->pair)
+        return URS_ENOMEM;
+    for (uint32_t k1 = 0; k1 < ac->ncls; k1++) {
+        uint32_t first = step(ac, 0, k1);
+        for (uint32_t k2 = 0; first && k2 < ac->ncls; k2++)
+            ac->pair[k1 << ac->row_shift | k2] = first & 1 ? AC_PAIR_WALK : step(ac, first >> 1, k2);
+    }
     return URS_OK;
 }
 
@@ -204,6 +226,8 @@ static int finish(struct automaton *ac)
     int rc = order && id ? renumber(ac, order, id) : URS_ENOMEM;
     if (rc == URS_OK)
         rc = compact(ac, id);
+    if (rc == URS_OK)
+        rc = make_pairs(ac);
     free(order);
     free(id);
     return rc;
@@ -243,6 +267,7 @@ void ac_free(struct automaton *ac)
 {
     free(ac->delta);
     free(ac->next);
+    free(ac->pair);
     free(ac->term);
     free(ac->next_pat);
     memset(ac, 0, sizeof *ac);
@@ -313,6 +338,8 @@ int ac_scan(struct scan *s)
     const unsigned char *n = (const unsigned char *)s->norm;
     const uint32_t *next = ac->next;
     const uint8_t *cls = ac->cls;
+    const uint32_t *pair = ac->pair;
+    uint32_t row_shift = ac->row_shift;
     size_t len = s->norm_len;
     uint32_t dense_end = ac->dense_end;
     for (size_t i = 0; i < len;) {
@@ -323,10 +350,22 @@ int ac_scan(struct scan *s)
                 ;
         else
             i++;
-        if (!ac->starts[n[at]])
-            continue;
+        /* the first two bytes in one load (n[at + 1] is at most the end mark) */
+        uint32_t two = pair[(uint32_t)cls[n[at]] << row_shift | cls[n[at + 1]]];
+        if (!two)
+            continue; /* no phrase starts with these two bytes */
         uint32_t pos = 0;
-        for (size_t j = at;; j++) {
+        size_t j = at;
+        if (two != AC_PAIR_WALK) {
+            pos = two >> 1;
+            j = at + 2;
+            if (two & 1) {
+                int rc = report(s, state_at(ac, pos), at, j);
+                if (rc != URS_OK)
+                    return rc;
+            }
+        }
+        for (;; j++) {
             uint32_t k = cls[n[j]], to;
             if (pos < dense_end) {
                 to = next[pos + k];

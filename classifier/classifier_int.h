@@ -114,9 +114,9 @@ struct pattern {
  * single-child state ndense + i sits at dense_end + i. Class 0 (bytes no phrase uses) never
  * has a child, so a NUL after the normal form ends every walk.
  */
+#define AC_PAIR_WALK UINT32_MAX
 struct automaton {
     uint8_t cls[256];    /* byte -> class */
-    uint8_t starts[256]; /* bytes on which some phrase starts */
     uint32_t ncls;
     uint32_t nstates;
     uint32_t ndense;
@@ -126,6 +126,10 @@ struct automaton {
     /* per position: in a dense row, child position << 1 | (a phrase ends there);
      * at a single-child state, (child position << 1 | ends) << 8 | class; 0 none */
     uint32_t *next;
+    /* the first two steps from the root in one load, at (class1 << row_shift | class2): what
+     * next[] would give after them, 0 when no phrase starts so, AC_PAIR_WALK when a
+     * one-byte phrase does (the walk then starts at the root) */
+    uint32_t *pair;
     int32_t *term;     /* first pattern ending in this state, -1 none */
     int32_t *next_pat; /* next pattern with the same text, -1 none (per pattern) */
 };
