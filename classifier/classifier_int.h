@@ -191,6 +191,7 @@ struct match {
     uint32_t start;
     uint32_t end;
     uint8_t zone;
+    uint8_t tag;  /* the rule's enum ctag, copied: the passes over every match test it */
     bool dropped; /* inside a longer match of the same tag */
 };
 

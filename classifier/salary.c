@@ -430,7 +430,7 @@ int salary_decide(const struct scan *s, struct posting *p)
     struct windows w = {malloc(MAX_CANDIDATES * sizeof *w.w), 0, MAX_CANDIDATES};
     int rc = ss.m && w.w ? URS_OK : URS_ENOMEM;
     for (size_t k = 0; k < s->m_len && rc == URS_OK; k++)
-        if (!s->m[k].dropped && s->c->rules[s->m[k].rule].tag == CT_SALARY &&
+        if (!s->m[k].dropped && s->m[k].tag == CT_SALARY &&
             s->c->rules[s->m[k].rule].weight > 0)
             ss.m[ss.n++] = &s->m[k];
     if (rc == URS_OK)

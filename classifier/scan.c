@@ -307,7 +307,8 @@ static void normalise(struct scan *s)
 int scan_add_match(struct scan *s, uint32_t rule, size_t start, size_t end)
 {
     unsigned zone = scan_zone(s, start);
-    if (!(zone & s->c->rules[rule].zones))
+    const struct rule *r = &s->c->rules[rule];
+    if (!(zone & r->zones))
         return URS_OK;
     if (s->m_len == s->m_cap) {
         if (s->m_cap >= CLASSIFY_MAX_MATCHES) {
@@ -321,7 +322,8 @@ int scan_add_match(struct scan *s, uint32_t rule, size_t start, size_t end)
         s->m = m;
         s->m_cap = cap;
     }
-    s->m[s->m_len++] = (struct match){rule, (uint32_t)start, (uint32_t)end, (uint8_t)zone, false};
+    s->m[s->m_len++] =
+        (struct match){rule, (uint32_t)start, (uint32_t)end, (uint8_t)zone, (uint8_t)r->tag, false};
     return URS_OK;
 }
 
@@ -402,7 +404,7 @@ static void drop_contained(struct scan *s)
     sort_matches(s);
     for (size_t i = 0; i < s->m_len; i++) {
         struct match *m = &s->m[i];
-        enum ctag t = s->c->rules[m->rule].tag;
+        enum ctag t = m->tag;
         if (best_end[t] > m->end || (best_end[t] == m->end && best_start[t] < m->start))
             m->dropped = true;
         if (m->end > best_end[t]) {
