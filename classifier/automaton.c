@@ -90,7 +90,7 @@ static int insert(struct classifier *c, size_t pid, uint32_t *cap)
         }
         s = next;
     }
-    ac->next_pat[pid] = ac->term[s];
+    ac->pat[pid] = (struct ac_pat){ac->term[s], c->pats[pid].rule, c->pats[pid].flags};
     ac->term[s] = (int32_t)pid;
     return URS_OK;
 }
@@ -239,8 +239,8 @@ int ac_build(struct classifier *c, struct err *e)
     uint32_t cap = 0;
     make_classes(c);
     ac->nstates = 1;
-    ac->next_pat = malloc((c->pats_len ? c->pats_len : 1) * sizeof *ac->next_pat);
-    if (!ac->next_pat || grow(ac, &cap) != URS_OK)
+    ac->pat = malloc((c->pats_len ? c->pats_len : 1) * sizeof *ac->pat);
+    if (!ac->pat || grow(ac, &cap) != URS_OK)
         return err_set(e, URS_ENOMEM, "rules: out of memory building the phrase automaton");
     ac->nstates = 1;
     ac->term[0] = -1;
@@ -269,7 +269,7 @@ void ac_free(struct automaton *ac)
     free(ac->next);
     free(ac->pair);
     free(ac->term);
-    free(ac->next_pat);
+    free(ac->pat);
     memset(ac, 0, sizeof *ac);
 }
 
@@ -290,7 +290,8 @@ static bool case_ok(const struct scan *s, const struct pattern *p, size_t start)
     return true;
 }
 
-static bool pattern_fits(const struct scan *s, const struct pattern *p, size_t start, size_t end)
+static bool pattern_fits(const struct scan *s, const struct ac_pat *p, const struct pattern *full,
+                         size_t start, size_t end)
 {
     const unsigned char *n = (const unsigned char *)s->norm;
     if (is_word(n[start]) && start > 0 && is_word(n[start - 1]))
@@ -301,7 +302,7 @@ static bool pattern_fits(const struct scan *s, const struct pattern *p, size_t s
         return false;
     if ((p->flags & PF_EOL) && end < s->norm_len && !line_break(s, end))
         return false;
-    return !(p->flags & PF_CASE) || case_ok(s, p, start);
+    return !(p->flags & PF_CASE) || case_ok(s, full, start);
 }
 
 /* Byte length of the text character at off (1 unless a UTF-8 lead byte). */
@@ -314,9 +315,9 @@ static size_t char_len(const struct scan *s, size_t off)
 
 static int report(struct scan *s, uint32_t state, size_t start, size_t end)
 {
-    for (int32_t pid = s->c->ac.term[state]; pid >= 0; pid = s->c->ac.next_pat[pid]) {
-        const struct pattern *p = &s->c->pats[pid];
-        if (!pattern_fits(s, p, start, end))
+    for (int32_t pid = s->c->ac.term[state]; pid >= 0; pid = s->c->ac.pat[pid].next) {
+        const struct ac_pat *p = &s->c->ac.pat[pid];
+        if (!pattern_fits(s, p, &s->c->pats[pid], start, end))
             continue;
         size_t last = scan_map(s, end - 1);
         int rc = scan_add_match(s, p->rule, scan_map(s, start), last + char_len(s, last));

@@ -115,6 +115,11 @@ struct pattern {
  * has a child, so a NUL after the normal form ends every walk.
  */
 #define AC_PAIR_WALK UINT32_MAX
+struct ac_pat {
+    int32_t next;   /* next pattern with the same text, -1 none */
+    uint32_t rule;  /* = pats[i].rule */
+    uint32_t flags; /* = pats[i].flags */
+};
 struct automaton {
     uint8_t cls[256];    /* byte -> class */
     uint32_t ncls;
@@ -131,7 +136,7 @@ struct automaton {
      * one-byte phrase does (the walk then starts at the root) */
     uint32_t *pair;
     int32_t *term;     /* first pattern ending in this state, -1 none */
-    int32_t *next_pat; /* next pattern with the same text, -1 none (per pattern) */
+    struct ac_pat *pat; /* per pattern: what a match report reads, in one place */
 };
 
 /* ---- lr.c: the learned models (classifier/model/lr.tsv) ---- */
