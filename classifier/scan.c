@@ -443,15 +443,18 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
     int rc = layout(s, p, c->set.head_bytes);
     if (rc != URS_OK)
         return rc;
-    size_t n = s->text.len + 1;
-    s->norm = malloc(n);
-    s->runs = malloc(n * sizeof *s->runs);
-    s->score = calloc((size_t)CT_COUNT * CT_MAX_VALUES, sizeof *s->score);
-    s->count = calloc(c->rules_len + 1, sizeof *s->count);
-    s->first = malloc((c->rules_len + 1) * sizeof *s->first);
-    s->active = malloc((c->rules_len + 1) * sizeof *s->active);
-    if (!s->norm || !s->runs || !s->score || !s->count || !s->first || !s->active)
+    /* two blocks, not six: the runs then the norm; the score table then the per-rule arrays
+     * (each part's alignment is no larger than the one before it) */
+    size_t n = s->text.len + 1, nrules = c->rules_len + 1, nscore = CT_COUNT * CT_MAX_VALUES;
+    s->runs = malloc(n * (sizeof *s->runs + 1));
+    s->score = calloc(1, nscore * sizeof *s->score +
+                             nrules * (sizeof *s->count + sizeof *s->first + sizeof *s->active));
+    if (!s->runs || !s->score)
         return URS_ENOMEM;
+    s->norm = (char *)(s->runs + n);
+    s->count = (uint32_t *)(s->score + nscore);
+    s->first = (int32_t *)(s->count + nrules);
+    s->active = (uint32_t *)(s->first + nrules);
     normalise(s);
     if ((rc = ac_scan(s)) != URS_OK || (rc = run_regexes(s)) != URS_OK)
         return rc;
@@ -469,13 +472,9 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
 void scan_free(struct scan *s)
 {
     sbuf_free(&s->text);
-    free(s->norm);
-    free(s->runs);
+    free(s->runs); /* and the norm */
     free(s->m);
-    free(s->score);
-    free(s->count);
-    free(s->first);
-    free(s->active);
+    free(s->score); /* and count, first and active */
     free(s->hits.idx);
     memset(s, 0, sizeof *s);
 }
