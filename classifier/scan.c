@@ -517,10 +517,12 @@ int scan_evidence(const struct scan *s, struct posting *p, enum tag_kind kind, c
         for (size_t i = 0; i < s->active_len; i++) {
             uint32_t r = s->active[i];
             const struct rule *rule = &s->c->rules[r];
+            if (rule->tag != tag || rule->value != v || rule->weight <= 0)
+                continue;
             bool taken = false;
             for (size_t k = 0; k < used_len; k++)
                 taken |= used[k] == r;
-            if (taken || rule->tag != tag || rule->value != v || rule->weight <= 0)
+            if (taken)
                 continue;
             if (best < 0 || rule->weight > s->c->rules[best].weight)
                 best = (long)r;
