@@ -260,18 +260,16 @@ static void normalise_zone(struct norm *n, size_t from, size_t to)
             const unsigned char *in = t + i + 1, *end = t + to;
             char *out = s->norm + s->norm_len;
             while (in < end) {
-                unsigned char c = *in;
-                uint8_t k = nkind[c];
-                if (k <= NK_UPPER) {
-                    *out++ = (char)(c | k << 5);
-                    in++;
-                } else if (k <= NK_NL && in + 1 < end && nkind[in[1]] <= NK_UPPER &&
-                           out[-1] != '\x01') {
-                    *out++ = k == NK_NL ? '\n' : ' ';
-                    in++;
-                } else {
-                    break;
+                unsigned c = *in, k = nkind[c];
+                if (k > NK_UPPER) { /* a lone separator goes on; anything else ends the run */
+                    if (k > NK_NL || in + 1 == end || nkind[in[1]] > NK_UPPER ||
+                        out[-1] == '\x01')
+                        break;
+                    c = k == NK_NL ? '\n' : ' ';
+                    k = 0;
                 }
+                *out++ = (char)(c | k << 5);
+                in++;
             }
             i = (size_t)(in - t);
             s->norm_len = (size_t)(out - s->norm);
