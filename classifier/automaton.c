@@ -90,7 +90,8 @@ static int insert(struct classifier *c, size_t pid, uint32_t *cap)
         }
         s = next;
     }
-    ac->pat[pid] = (struct ac_pat){ac->term[s], c->pats[pid].rule, c->pats[pid].flags};
+    const struct pattern *p = &c->pats[pid];
+    ac->pat[pid] = (struct ac_pat){ac->term[s], p->rule, p->flags, c->rules[p->rule].zones};
     ac->term[s] = (int32_t)pid;
     return URS_OK;
 }
@@ -319,8 +320,11 @@ static int report(struct scan *s, uint32_t state, size_t start, size_t end)
         const struct ac_pat *p = &s->c->ac.pat[pid];
         if (!pattern_fits(s, p, &s->c->pats[pid], start, end))
             continue;
+        size_t first = scan_map(s, start);
+        if (!(scan_zone(s, first) & p->zones))
+            continue; /* what scan_add_match would decide, before the second mapping */
         size_t last = scan_map(s, end - 1);
-        int rc = scan_add_match(s, p->rule, scan_map(s, start), last + char_len(s, last));
+        int rc = scan_add_match(s, p->rule, first, last + char_len(s, last));
         if (rc != URS_OK)
             return rc;
     }

@@ -119,6 +119,7 @@ struct ac_pat {
     int32_t next;   /* next pattern with the same text, -1 none */
     uint32_t rule;  /* = pats[i].rule */
     uint32_t flags; /* = pats[i].flags */
+    uint32_t zones; /* = rules[rule].zones: most reports fall outside them */
 };
 struct automaton {
     uint8_t cls[256];    /* byte -> class */
