@@ -374,11 +374,20 @@ int ac_scan(struct scan *s)
             uint32_t k = cls[n[j]], to;
             if (pos < dense_end) {
                 to = next[pos + k];
+                pos = to >> 1;
             } else {
                 uint32_t v = next[pos];
-                to = (v & 0xff) == k ? v >> 8 : 0;
+                if ((v & 0xff) != k)
+                    break;
+                to = v >> 8;
+                /* a chain of single-child states lies at consecutive positions: taking
+                 * pos + 1 when the child is there lets the next load start before this
+                 * one is back (a predicted branch, not a data dependency) */
+                if (to >> 1 == pos + 1)
+                    pos++;
+                else
+                    pos = to >> 1;
             }
-            pos = to >> 1;
             if (!pos)
                 break;
             if (to & 1) {
