@@ -89,7 +89,8 @@ int db_commit(struct db *db, struct err *e)
 {
     if (db->tx_depth == 0)
         return URS_OK;
-    if (db_fts_flush(db, e) != URS_OK || exec(db, "COMMIT", "commit", e) != URS_OK) {
+    if (db_fts_flush(db, e) != URS_OK || db_deliveries_flush(db, e) != URS_OK ||
+        exec(db, "COMMIT", "commit", e) != URS_OK) {
         db_rollback(db);
         return URS_EDB;
     }
@@ -103,8 +104,10 @@ void db_rollback(struct db *db)
         (void)sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
         db->tx_depth = 0;
     }
-    if (db)
+    if (db) {
         db_fts_discard(db);
+        db_deliveries_discard(db);
+    }
 }
 
 int db_tx_enter(struct db *db, bool *own, struct err *e)
@@ -317,6 +320,7 @@ void db_close(struct db *db)
         return;
     db_rollback(db);
     free(db->fts);
+    free(db->dq);
     for (size_t i = 0; i < db->cache_len; i++)
         sqlite3_finalize(db->cache[i].st);
     if (db->sql)

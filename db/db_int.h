@@ -21,7 +21,23 @@ struct db {
     /* Full-text index changes held until the transaction commits (db/postings.c). */
     struct db_fts_pending *fts;
     size_t fts_len, fts_cap;
+    /* Deliveries rows held until the transaction commits (db/outbox.c). */
+    struct db_delivery_pending *dq;
+    size_t dq_len, dq_cap;
 };
+
+/* One deliveries row to write at commit. */
+struct db_delivery_pending {
+    int64_t posting_id;
+    int64_t subscriber_id;
+    int64_t outbox_id;
+};
+
+/* Write the held deliveries rows in (posting, subscriber) order (before COMMIT): URS_OK,
+   URS_EDB. */
+int db_deliveries_flush(struct db *db, struct err *e);
+/* Drop the held rows (after ROLLBACK, or on close). */
+void db_deliveries_discard(struct db *db);
 
 /* One posting whose full-text entry is written at commit; old holds what the index has now
    (title, employer, location, description) when it has an entry, else all NULL. */

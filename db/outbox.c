@@ -253,6 +253,63 @@ static int summary_encode(const int64_t *ids, size_t n, struct sbuf *out)
     return rc;
 }
 
+/*
+ * Deliveries rows are held until commit and written sorted by (posting, subscriber), the
+ * order of the deliveries_posting index. A digest build records thousands of digests in a
+ * transaction, each with rows for some 25 postings of 5,000: inserted as they come, every row
+ * lands on a random page of that index (a cache miss per B-tree level, 5 of 16 s at 100,000
+ * subscribers); sorted, consecutive rows share pages. Nothing reads deliveries inside the
+ * transaction that records them (the build loads what was sent before it starts).
+ */
+#define DELIVERIES_PENDING_MAX 262144 /* held rows; past this they are written at once */
+
+static int by_posting_then_subscriber(const void *a, const void *b)
+{
+    const struct db_delivery_pending *x = a, *y = b;
+    if (x->posting_id != y->posting_id)
+        return x->posting_id < y->posting_id ? -1 : 1;
+    return (x->subscriber_id > y->subscriber_id) - (x->subscriber_id < y->subscriber_id);
+}
+
+void db_deliveries_discard(struct db *db)
+{
+    db->dq_len = 0;
+}
+
+int db_deliveries_flush(struct db *db, struct err *e)
+{
+    if (db->dq_len == 0)
+        return URS_OK;
+    qsort(db->dq, db->dq_len, sizeof db->dq[0], by_posting_then_subscriber);
+    sqlite3_stmt *st;
+    int rc = db_stmt(db, sql_delivery_add, &st, e);
+    for (size_t i = 0; i < db->dq_len && rc == URS_OK; i++) {
+        sqlite3_bind_int64(st, 1, db->dq[i].subscriber_id);
+        sqlite3_bind_int64(st, 2, db->dq[i].posting_id);
+        sqlite3_bind_int64(st, 3, db->dq[i].outbox_id);
+        rc = step_done(db, st, "record deliveries", e);
+    }
+    db_deliveries_discard(db);
+    return rc;
+}
+
+static int delivery_hold(struct db *db, int64_t subscriber_id, int64_t posting_id,
+                         int64_t outbox_id, struct err *e)
+{
+    if (db->dq_len >= DELIVERIES_PENDING_MAX && db_deliveries_flush(db, e) != URS_OK)
+        return URS_EDB;
+    if (db->dq_len == db->dq_cap) {
+        size_t cap = db->dq_cap ? 2 * db->dq_cap : 1024;
+        struct db_delivery_pending *n = realloc(db->dq, cap * sizeof *n);
+        if (!n)
+            return err_set(e, URS_ENOMEM, "record deliveries: out of memory");
+        db->dq = n;
+        db->dq_cap = cap;
+    }
+    db->dq[db->dq_len++] = (struct db_delivery_pending){posting_id, subscriber_id, outbox_id};
+    return URS_OK;
+}
+
 static const char sql_summary_add[] =
     "INSERT INTO digest_summaries (subscriber_id, created_at, postings, ids) VALUES (?1, ?2, ?3, ?4)";
 
@@ -360,14 +417,8 @@ static int record_outbox(struct db *db, const struct db_digest_record *r, int64_
     if (rc != URS_OK)
         return rc;
     *outbox_id = sqlite3_last_insert_rowid(db->sql);
-    if (db_stmt(db, sql_delivery_add, &st, e) != URS_OK)
-        return URS_EDB;
-    for (size_t i = 0; i < r->postings_len && rc == URS_OK; i++) {
-        sqlite3_bind_int64(st, 1, r->subscriber_id);
-        sqlite3_bind_int64(st, 2, r->posting_ids[i]);
-        sqlite3_bind_int64(st, 3, *outbox_id);
-        rc = step_done(db, st, "record deliveries", e);
-    }
+    for (size_t i = 0; i < r->postings_len && rc == URS_OK; i++)
+        rc = delivery_hold(db, r->subscriber_id, r->posting_ids[i], *outbox_id, e);
     if (rc == URS_OK && r->summarised_len > 0)
         rc = record_summary(db, r, e);
     if (rc != URS_OK || db_stmt(db, sql_counts_add, &st, e) != URS_OK)

@@ -5,7 +5,7 @@
 
 #include "notifier/notifier_int.h"
 
-#define DIGEST_BATCH 1000 /* digests recorded per write transaction */
+#define DIGEST_BATCH 4000 /* digests recorded per write transaction */
 
 /* A candidate posting: the fields a digest shows, its fingerprint and class. */
 struct cand {

@@ -10,7 +10,7 @@ add_test(NAME classifier_targets
           ${CMAKE_SOURCE_DIR}/classifier/eval/test.jsonl)
 add_test(NAME classifier_targets_lr
   COMMAND urscout eval --summary --check --lr combine
-          --targets ur,ur_precision,non_posting,discipline,pt,ot,slp,schedule,licence
+          --targets ur,non_posting,discipline,pt,ot,slp,schedule,licence
           ${CMAKE_SOURCE_DIR}/classifier/eval/test.jsonl)
 set_tests_properties(classifier_targets classifier_targets_lr PROPERTIES
   ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1" TIMEOUT 300 LABELS "classifier")

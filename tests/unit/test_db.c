@@ -471,6 +471,97 @@ static void test_fts_written_at_commit(void **state)
     sqlite3_close(s);
 }
 
+/* Record one digest for subscriber sid showing ids[0..n) in the open transaction. */
+static int record_digest(struct db *db, int64_t sid, const int64_t *ids, size_t n, int64_t now,
+                         struct err *e)
+{
+    static const char msg[] = "Subject: new jobs\r\n\r\nthree postings\r\n";
+    struct db_digest_record r = {.subscriber_id = sid,
+                                 .now = now,
+                                 .next_due_at = now + 86400,
+                                 .recipient = "x@example.org",
+                                 .message_id = "<m@example.org>",
+                                 .subject = "new jobs",
+                                 .message = msg,
+                                 .message_len = sizeof msg - 1,
+                                 .posting_ids = ids,
+                                 .postings_len = n,
+                                 .shown_len = n};
+    int64_t outbox_id;
+    return db_digest_record(db, &r, &outbox_id, e);
+}
+
+/* Deliveries rows are held to commit (sorted for the index): all land, a rollback drops them,
+   a conflict among them fails the commit and keeps nothing of that transaction. */
+static void test_deliveries_written_at_commit(void **state)
+{
+    struct fx *f = *state;
+    open_db(f);
+    struct err e;
+    err_clear(&e);
+    char ext[8];
+    for (int i = 1; i <= 4; i++) {
+        struct posting p;
+        (void)snprintf(ext, sizeof ext, "%d", i);
+        make_posting(&p, "dq", ext, "Therapy Reviewer");
+        upsert(f->db, &p, 1000 + i, DB_UPSERT_NEW);
+        posting_free(&p);
+    }
+    const char *emails[] = {"a@example.org", "b@example.org", "c@example.org"};
+    for (int i = 0; i < 3; i++) {
+        struct db_subscriber s;
+        db_subscriber_init(&s);
+        s.email = strdup(emails[i]);
+        assert_int_equal(db_subscriber_add(f->db, &s, 1000, &e), URS_OK);
+        db_subscriber_free(&s);
+    }
+    assert_int_equal(db_begin(f->db, &e), URS_OK);
+    const int64_t first[] = {3, 1, 2}, second[] = {2};
+    assert_int_equal(record_digest(f->db, 1, first, 3, 2000, &e), URS_OK);
+    assert_int_equal(record_digest(f->db, 2, second, 1, 2000, &e), URS_OK);
+    assert_int_equal(db_commit(f->db, &e), URS_OK);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM deliveries"), 4);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM deliveries d JOIN outbox o ON"
+                                        " o.id = d.outbox_id AND o.subscriber_id = d.subscriber_id"),
+                     4);
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(f->path, &s), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(s,
+                                        "SELECT group_concat(subscriber_id || ':' || posting_id)"
+                                        " FROM (SELECT * FROM deliveries ORDER BY 1, 2)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "1:1,1:2,1:3,2:2");
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+
+    /* rolled back: the held row is dropped, not written by the next commit */
+    const int64_t fourth[] = {4};
+    assert_int_equal(db_begin(f->db, &e), URS_OK);
+    assert_int_equal(record_digest(f->db, 3, fourth, 1, 3000, &e), URS_OK);
+    db_rollback(f->db);
+    assert_int_equal(db_begin(f->db, &e), URS_OK);
+    assert_int_equal(record_digest(f->db, 2, fourth, 1, 3000, &e), URS_EBUSY);
+    db_rollback(f->db);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM deliveries"), 4);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM deliveries WHERE posting_id = 4"), 0);
+
+    /* the same posting twice for one subscriber: the commit fails and stores nothing */
+    const int64_t twice[] = {4, 4};
+    assert_int_equal(db_begin(f->db, &e), URS_OK);
+    assert_int_equal(record_digest(f->db, 3, twice, 2, 4000, &e), URS_OK);
+    err_clear(&e);
+    assert_int_equal(db_commit(f->db, &e), URS_EDB);
+    assert_non_null(strstr(e.msg, "record deliveries"));
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM deliveries"), 4);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM outbox WHERE subscriber_id = 3"), 0);
+    assert_int_equal(query_int(f->path, "SELECT coalesce(last_digest_at, 0) FROM subscribers"
+                                        " WHERE id = 3"),
+                     0);
+}
+
 static void test_search_hostile_queries(void **state)
 {
     struct fx *f = *state;
@@ -690,6 +781,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_search_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_leaves_out_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fts_written_at_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deliveries_written_at_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_hostile_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_and_backup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_waits_for_lock, setup, teardown),
