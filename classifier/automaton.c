@@ -90,7 +90,8 @@ static int insert(struct classifier *c, size_t pid, uint32_t *cap)
         }
         s = next;
     }
-    ac->next_pat[pid] = ac->term[s];
+    const struct pattern *p = &c->pats[pid];
+    ac->pat[pid] = (struct ac_pat){ac->term[s], p->rule, p->flags, c->rules[p->rule].zones};
     ac->term[s] = (int32_t)pid;
     return URS_OK;
 }
@@ -144,15 +145,33 @@ static int renumber(struct automaton *ac, uint32_t *order, uint32_t *id)
     return next == ac->nstates ? URS_OK : URS_EINVAL;
 }
 
-/* Build rows, single children, terminal bits and the pattern lists in the new numbering. */
+/* A state's position in next[] (see struct automaton). */
+static uint32_t position(const struct automaton *ac, uint32_t state)
+{
+    return state < ac->ndense ? state << ac->row_shift : ac->dense_end + (state - ac->ndense);
+}
+
+/* The state at a position: the inverse of position(). */
+static inline uint32_t state_at(const struct automaton *ac, uint32_t pos)
+{
+    return pos < ac->dense_end ? pos >> ac->row_shift : ac->ndense + (pos - ac->dense_end);
+}
+
+/* Build next[], terminal bits and the pattern lists in the new numbering. */
 static int compact(struct automaton *ac, const uint32_t *id)
 {
     uint32_t n = ac->nstates;
-    uint32_t *rows = calloc((size_t)ac->ndense * ac->ncls, sizeof *rows);
-    uint32_t *single = calloc(n - ac->ndense + 1, sizeof *single);
+    ac->row_shift = 0;
+    while ((1u << ac->row_shift) < ac->ncls)
+        ac->row_shift++;
+    ac->dense_end = ac->ndense << ac->row_shift;
+    size_t npos = (size_t)ac->dense_end + (n - ac->ndense);
+    if (npos >= (1u << 23)) /* a single-child entry keeps position << 1 in 24 bits */
+        return URS_ELIMIT;
+    uint32_t *next = calloc(npos, sizeof *next);
     int32_t *term = malloc(n * sizeof *term);
-    if (!rows || !single || !term) {
-        free(rows), free(single), free(term);
+    if (!next || !term) {
+        free(next), free(term);
         return URS_ENOMEM;
     }
     for (uint32_t u = 0; u < n; u++) {
@@ -163,21 +182,42 @@ static int compact(struct automaton *ac, const uint32_t *id)
             if (!child)
                 continue;
             /* the child, and whether a phrase ends there: the scan needs no other load */
-            uint32_t to = id[child] << 1 | (ac->term[child] >= 0);
+            uint32_t to = position(ac, id[child]) << 1 | (ac->term[child] >= 0);
             if (v < ac->ndense)
-                rows[(size_t)v * ac->ncls + k] = to;
+                next[position(ac, v) + k] = to;
             else
-                single[v - ac->ndense] = to << 8 | k;
+                next[position(ac, v)] = to << 8 | k;
         }
     }
-    for (int ch = 0; ch < 256; ch++)
-        ac->starts[ch] = rows[ac->cls[ch]] != 0; /* row 0 is the root's */
     free(ac->delta);
     free(ac->term);
     ac->delta = NULL;
-    ac->rows = rows;
-    ac->single = single;
+    ac->next = next;
     ac->term = term;
+    return URS_OK;
+}
+
+/* One step of the walk: from position pos on class k, child position << 1 | ends, or 0. */
+static inline uint32_t step(const struct automaton *ac, uint32_t pos, uint32_t k)
+{
+    if (pos < ac->dense_end)
+        return ac->next[pos + k];
+    uint32_t v = ac->next[pos];
+    return (v & 0xff) == k ? v >> 8 : 0;
+}
+
+/* The table of first two steps (struct automaton); the root's row is at position 0. */
+static int make_pairs(struct automaton *ac)
+{
+    size_t row = (size_t)1 << ac->row_shift;
+    ac->pair = calloc(row * row, sizeof *ac->pair);
+    if (!ac->pair)
+        return URS_ENOMEM;
+    for (uint32_t k1 = 0; k1 < ac->ncls; k1++) {
+        uint32_t first = step(ac, 0, k1);
+        for (uint32_t k2 = 0; first && k2 < ac->ncls; k2++)
+            ac->pair[k1 << ac->row_shift | k2] = first & 1 ? AC_PAIR_WALK : step(ac, first >> 1, k2);
+    }
     return URS_OK;
 }
 
@@ -187,6 +227,8 @@ static int finish(struct automaton *ac)
     int rc = order && id ? renumber(ac, order, id) : URS_ENOMEM;
     if (rc == URS_OK)
         rc = compact(ac, id);
+    if (rc == URS_OK)
+        rc = make_pairs(ac);
     free(order);
     free(id);
     return rc;
@@ -198,8 +240,8 @@ int ac_build(struct classifier *c, struct err *e)
     uint32_t cap = 0;
     make_classes(c);
     ac->nstates = 1;
-    ac->next_pat = malloc((c->pats_len ? c->pats_len : 1) * sizeof *ac->next_pat);
-    if (!ac->next_pat || grow(ac, &cap) != URS_OK)
+    ac->pat = malloc((c->pats_len ? c->pats_len : 1) * sizeof *ac->pat);
+    if (!ac->pat || grow(ac, &cap) != URS_OK)
         return err_set(e, URS_ENOMEM, "rules: out of memory building the phrase automaton");
     ac->nstates = 1;
     ac->term[0] = -1;
@@ -213,7 +255,11 @@ int ac_build(struct classifier *c, struct err *e)
         if (rc != URS_OK)
             return err_set(e, rc, "rules: out of memory building the phrase automaton");
     }
-    if (finish(ac) != URS_OK)
+    int rc = finish(ac);
+    if (rc == URS_ELIMIT)
+        return err_set(e, rc, "rules: the phrase automaton needs more than %u table entries; "
+                       "shorten or merge phrases", 1u << 23);
+    if (rc != URS_OK)
         return err_set(e, URS_ENOMEM, "rules: out of memory building the phrase automaton");
     return URS_OK;
 }
@@ -221,10 +267,10 @@ int ac_build(struct classifier *c, struct err *e)
 void ac_free(struct automaton *ac)
 {
     free(ac->delta);
-    free(ac->rows);
-    free(ac->single);
+    free(ac->next);
+    free(ac->pair);
     free(ac->term);
-    free(ac->next_pat);
+    free(ac->pat);
     memset(ac, 0, sizeof *ac);
 }
 
@@ -245,7 +291,8 @@ static bool case_ok(const struct scan *s, const struct pattern *p, size_t start)
     return true;
 }
 
-static bool pattern_fits(const struct scan *s, const struct pattern *p, size_t start, size_t end)
+static bool pattern_fits(const struct scan *s, const struct ac_pat *p, const struct pattern *full,
+                         size_t start, size_t end)
 {
     const unsigned char *n = (const unsigned char *)s->norm;
     if (is_word(n[start]) && start > 0 && is_word(n[start - 1]))
@@ -256,7 +303,7 @@ static bool pattern_fits(const struct scan *s, const struct pattern *p, size_t s
         return false;
     if ((p->flags & PF_EOL) && end < s->norm_len && !line_break(s, end))
         return false;
-    return !(p->flags & PF_CASE) || case_ok(s, p, start);
+    return !(p->flags & PF_CASE) || case_ok(s, full, start);
 }
 
 /* Byte length of the text character at off (1 unless a UTF-8 lead byte). */
@@ -269,12 +316,15 @@ static size_t char_len(const struct scan *s, size_t off)
 
 static int report(struct scan *s, uint32_t state, size_t start, size_t end)
 {
-    for (int32_t pid = s->c->ac.term[state]; pid >= 0; pid = s->c->ac.next_pat[pid]) {
-        const struct pattern *p = &s->c->pats[pid];
-        if (!pattern_fits(s, p, start, end))
+    for (int32_t pid = s->c->ac.term[state]; pid >= 0; pid = s->c->ac.pat[pid].next) {
+        const struct ac_pat *p = &s->c->ac.pat[pid];
+        if (!pattern_fits(s, p, &s->c->pats[pid], start, end))
             continue;
+        size_t first = scan_map(s, start);
+        if (!(scan_zone(s, first) & p->zones))
+            continue; /* what scan_add_match would decide, before the second mapping */
         size_t last = scan_map(s, end - 1);
-        int rc = scan_add_match(s, p->rule, scan_map(s, start), last + char_len(s, last));
+        int rc = scan_add_match(s, p->rule, first, last + char_len(s, last));
         if (rc != URS_OK)
             return rc;
     }
@@ -283,41 +333,65 @@ static int report(struct scan *s, uint32_t state, size_t start, size_t end)
 
 /*
  * Every phrase starts at a word start (or at a non-word byte such as "$" or "/"), so the trie
- * is walked from each of those; walks are short and stay in the hot top of the trie.
+ * is walked from each of those; walks are short and stay in the hot top of the trie. The
+ * normal form ends in a NUL (scan.c), which is neither a word byte nor a phrase byte, so the
+ * loops below stop there without a length check.
  */
 int ac_scan(struct scan *s)
 {
     const struct automaton *ac = &s->c->ac;
     const unsigned char *n = (const unsigned char *)s->norm;
-    const uint32_t *rows = ac->rows;
-    const uint32_t *single = ac->single;
+    const uint32_t *next = ac->next;
     const uint8_t *cls = ac->cls;
-    size_t len = s->norm_len, ncls = ac->ncls;
-    uint32_t ndense = ac->ndense;
+    const uint32_t *pair = ac->pair;
+    uint32_t row_shift = ac->row_shift;
+    size_t len = s->norm_len;
+    uint32_t dense_end = ac->dense_end;
     for (size_t i = 0; i < len;) {
         size_t at = i;
         /* next start: past the rest of this word, or past this one non-word byte */
         if (is_word(n[i]))
-            while (++i < len && is_word(n[i]))
+            while (is_word(n[++i]))
                 ;
         else
             i++;
-        if (!ac->starts[n[at]])
-            continue;
-        uint32_t state = 0;
-        for (size_t j = at; j < len; j++) {
-            uint32_t k = cls[n[j]], to;
-            if (state < ndense) {
-                to = rows[state * ncls + k];
-            } else {
-                uint32_t v = single[state - ndense];
-                to = (v & 0xff) == k ? v >> 8 : 0;
+        /* the first two bytes in one load (n[at + 1] is at most the end mark) */
+        uint32_t two = pair[(uint32_t)cls[n[at]] << row_shift | cls[n[at + 1]]];
+        if (!two)
+            continue; /* no phrase starts with these two bytes */
+        uint32_t pos = 0;
+        size_t j = at;
+        if (two != AC_PAIR_WALK) {
+            pos = two >> 1;
+            j = at + 2;
+            if (two & 1) {
+                int rc = report(s, state_at(ac, pos), at, j);
+                if (rc != URS_OK)
+                    return rc;
             }
-            state = to >> 1;
-            if (!state)
+        }
+        for (;; j++) {
+            uint32_t k = cls[n[j]], to;
+            if (pos < dense_end) {
+                to = next[pos + k];
+                pos = to >> 1;
+            } else {
+                uint32_t v = next[pos];
+                if ((v & 0xff) != k)
+                    break;
+                to = v >> 8;
+                /* a chain of single-child states lies at consecutive positions: taking
+                 * pos + 1 when the child is there lets the next load start before this
+                 * one is back (a predicted branch, not a data dependency) */
+                if (to >> 1 == pos + 1)
+                    pos++;
+                else
+                    pos = to >> 1;
+            }
+            if (!pos)
                 break;
             if (to & 1) {
-                int rc = report(s, state, at, j + 1);
+                int rc = report(s, state_at(ac, pos), at, j + 1);
                 if (rc != URS_OK)
                     return rc;
             }

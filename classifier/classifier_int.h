@@ -93,6 +93,7 @@ struct rule {
     const char *file; /* borrowed from classifier.files */
     unsigned line;
     pcre2_code *re; /* a regex rule, else NULL */
+    int first_byte; /* re: every match starts with this byte (never a letter), else -1 */
 };
 
 /* One literal expansion of a phrase rule, as the automaton sees it. */
@@ -107,18 +108,36 @@ struct pattern {
  * A trie of the phrases over byte classes; state 0 is the root and also "no transition".
  * States 0..ndense-1 (the root and those with several children) keep a dense row of children;
  * the others keep their only child, so a step is one load and the trie stays in cache.
+ *
+ * The scan walks positions in next[], not state numbers, so a step needs no multiply: dense
+ * state u has its row at u << row_shift (a row is 1 << row_shift >= ncls entries), and the
+ * single-child state ndense + i sits at dense_end + i. Class 0 (bytes no phrase uses) never
+ * has a child, so a NUL after the normal form ends every walk.
  */
+#define AC_PAIR_WALK UINT32_MAX
+struct ac_pat {
+    int32_t next;   /* next pattern with the same text, -1 none */
+    uint32_t rule;  /* = pats[i].rule */
+    uint32_t flags; /* = pats[i].flags */
+    uint32_t zones; /* = rules[rule].zones: most reports fall outside them */
+};
 struct automaton {
     uint8_t cls[256];    /* byte -> class */
-    uint8_t starts[256]; /* bytes on which some phrase starts */
     uint32_t ncls;
     uint32_t nstates;
     uint32_t ndense;
-    uint16_t *delta;   /* while building: nstates * ncls children, 0 none */
-    uint32_t *rows;    /* ndense * ncls: child << 1 | (a phrase ends there), 0 none */
-    uint32_t *single;  /* state - ndense: (child << 1 | ends) << 8 | class, 0 none */
+    uint32_t row_shift; /* log2 of a dense row's entries */
+    uint32_t dense_end; /* ndense << row_shift: positions below are dense rows */
+    uint16_t *delta;    /* while building: nstates * ncls children, 0 none */
+    /* per position: in a dense row, child position << 1 | (a phrase ends there);
+     * at a single-child state, (child position << 1 | ends) << 8 | class; 0 none */
+    uint32_t *next;
+    /* the first two steps from the root in one load, at (class1 << row_shift | class2): what
+     * next[] would give after them, 0 when no phrase starts so, AC_PAIR_WALK when a
+     * one-byte phrase does (the walk then starts at the root) */
+    uint32_t *pair;
     int32_t *term;     /* first pattern ending in this state, -1 none */
-    int32_t *next_pat; /* next pattern with the same text, -1 none (per pattern) */
+    struct ac_pat *pat; /* per pattern: what a match report reads, in one place */
 };
 
 /* ---- lr.c: the learned models (classifier/model/lr.tsv) ---- */
@@ -178,6 +197,7 @@ struct match {
     uint32_t start;
     uint32_t end;
     uint8_t zone;
+    uint8_t tag;  /* the rule's enum ctag, copied: the passes over every match test it */
     bool dropped; /* inside a longer match of the same tag */
 };
 

@@ -58,14 +58,14 @@ static uint32_t on_requirement_lines(const struct scan *s)
     uint32_t bits = 0;
     for (size_t i = 0; i < s->m_len; i++) {
         const struct rule *r = &s->c->rules[s->m[i].rule];
-        if (r->tag != CT_PAGE || r->value != PV_REQUIREMENTS)
+        if (s->m[i].tag != CT_PAGE || r->value != PV_REQUIREMENTS)
             continue;
         size_t from = s->m[i].start, to = from;
         while (to < s->text.len && s->text.data[to] != '\n')
             to++;
         for (size_t k = 0; k < s->m_len; k++) {
             const struct rule *d = &s->c->rules[s->m[k].rule];
-            if (d->tag == CT_DISCIPLINE && d->weight > 0 && !s->m[k].dropped &&
+            if (s->m[k].tag == CT_DISCIPLINE && d->weight > 0 && !s->m[k].dropped &&
                 s->m[k].start >= from && s->m[k].start < to && line_start(s, from) == from)
                 bits |= 1u << d->value;
         }
@@ -104,7 +104,7 @@ static uint32_t listed_with_required(const struct scan *s)
     for (size_t i = 0; i < s->m_len; i++) {
         const struct match *m = &s->m[i];
         const struct rule *r = &s->c->rules[m->rule];
-        if (m->dropped || r->tag != CT_DISCIPLINE || r->weight <= 0)
+        if (m->dropped || m->tag != CT_DISCIPLINE || r->weight <= 0)
             continue;
         if (prev && joined(s, prev->end, m->start)) {
             const struct rule *pr = &s->c->rules[prev->rule];
@@ -124,7 +124,7 @@ static bool in_title(const struct scan *s, int d)
 {
     for (size_t i = 0; i < s->m_len; i++) {
         const struct rule *r = &s->c->rules[s->m[i].rule];
-        if (r->tag == CT_DISCIPLINE && r->value == d && r->weight > 0 && !s->m[i].dropped &&
+        if (s->m[i].tag == CT_DISCIPLINE && r->value == d && r->weight > 0 && !s->m[i].dropped &&
             (s->m[i].zone & Z_TITLE))
             return true;
     }

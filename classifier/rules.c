@@ -227,6 +227,14 @@ static int compile_regex(struct classifier *c, struct rule *r, const char *src, 
     if (!RUNNING_ON_VALGRIND)
 #endif
         (void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    /* A regex whose matches all start with one byte cannot match a text without it; a letter
+     * may match in either case and is in nearly every text, so only other bytes are kept. */
+    uint32_t first_type = 0, first_unit = 0;
+    r->first_byte = -1;
+    if (pcre2_pattern_info(r->re, PCRE2_INFO_FIRSTCODETYPE, &first_type) == 0 &&
+        first_type == 1 && pcre2_pattern_info(r->re, PCRE2_INFO_FIRSTCODEUNIT, &first_unit) == 0 &&
+        first_unit < 256 && !((first_unit | 0x20) >= 'a' && (first_unit | 0x20) <= 'z'))
+        r->first_byte = (int)first_unit;
     size_t *rx = realloc(c->regex, (c->regex_len + 1) * sizeof *rx);
     if (!rx) {
         pcre2_code_free(r->re);

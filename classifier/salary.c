@@ -430,10 +430,22 @@ static void window_add(struct windows *w, size_t a, size_t b, size_t limit)
         w->w[w->n][0] = a, w->w[w->n][1] = b < limit ? b : limit, w->n++;
 }
 
-static int by_window_start(const void *x, const void *y)
+/*
+ * Order the windows by start, keeping the order of equal starts (as glibc's merge sort did).
+ * They come as two runs already in order ("$" signs, then the pay words' windows), so an
+ * insertion sort does little more than merge them, and needs no calls.
+ */
+static void windows_sort(struct windows *w)
 {
-    const size_t *a = x, *b = y;
-    return a[0] < b[0] ? -1 : a[0] > b[0];
+    for (size_t i = 1; i < w->n; i++) {
+        size_t a = w->w[i][0], b = w->w[i][1], j = i;
+        for (; j > 0 && w->w[j - 1][0] > a; j--) {
+            w->w[j][0] = w->w[j - 1][0];
+            w->w[j][1] = w->w[j - 1][1];
+        }
+        w->w[j][0] = a;
+        w->w[j][1] = b;
+    }
 }
 
 static void windows_find(const struct sal_scan *ss, struct windows *w)
@@ -452,7 +464,7 @@ static void windows_find(const struct sal_scan *ss, struct windows *w)
             window_add(w, m->end, m->end + before, s->body_end);
         window_add(w, m->start > before ? m->start - before : 0, m->start, s->body_end);
     }
-    qsort(w->w, w->n, sizeof w->w[0], by_window_start);
+    windows_sort(w);
 }
 
 int salary_decide(const struct scan *s, struct posting *p)
@@ -463,7 +475,7 @@ int salary_decide(const struct scan *s, struct posting *p)
     struct windows w = {malloc(MAX_CANDIDATES * sizeof *w.w), 0, MAX_CANDIDATES};
     int rc = ss.m && w.w ? URS_OK : URS_ENOMEM;
     for (size_t k = 0; k < s->m_len && rc == URS_OK; k++)
-        if (!s->m[k].dropped && s->c->rules[s->m[k].rule].tag == CT_SALARY &&
+        if (!s->m[k].dropped && s->m[k].tag == CT_SALARY &&
             s->c->rules[s->m[k].rule].weight > 0)
             ss.m[ss.n++] = &s->m[k];
     if (rc == URS_OK)

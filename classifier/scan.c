@@ -245,6 +245,8 @@ static size_t normalise_special(struct norm *n, size_t i, size_t to)
 /*
  * One zone of the text into the normal form. The common bytes (letters, digits, spaces) are
  * handled in this loop with the state in locals; the rest goes through normalise_special.
+ * A lone separator between two plain bytes is written in the inner loop too: sep() then put()
+ * would write the same byte at the same offset, so the norm and the text stay in one run.
  */
 static void normalise_zone(struct norm *n, size_t from, size_t to)
 {
@@ -255,16 +257,22 @@ static void normalise_zone(struct norm *n, size_t from, size_t to)
         if (kind <= NK_UPPER) {
             put(n, (char)(t[i] | kind << 5), i); /* NK_UPPER is 1: 1 << 5 lower-cases */
             /* the rest of a run of plain bytes: no mapping to record, locals only */
-            char *norm = s->norm;
-            size_t len = s->norm_len;
-            for (i++; i < to; i++) {
-                unsigned char c = t[i];
-                uint8_t k = nkind[c];
-                if (k > NK_UPPER)
-                    break;
-                norm[len++] = (char)(c | k << 5);
+            const unsigned char *in = t + i + 1, *end = t + to;
+            char *out = s->norm + s->norm_len;
+            while (in < end) {
+                unsigned c = *in, k = nkind[c];
+                if (k > NK_UPPER) { /* a lone separator goes on; anything else ends the run */
+                    if (k > NK_NL || in + 1 == end || nkind[in[1]] > NK_UPPER ||
+                        out[-1] == '\x01')
+                        break;
+                    c = k == NK_NL ? '\n' : ' ';
+                    k = 0;
+                }
+                *out++ = (char)(c | k << 5);
+                in++;
             }
-            s->norm_len = len;
+            i = (size_t)(in - t);
+            s->norm_len = (size_t)(out - s->norm);
             n->next_at = i;
         } else if (kind <= NK_NL) {
             sep(n, t[i] == '\n', i);
@@ -289,6 +297,7 @@ static void normalise(struct scan *s)
         }
         from = ends[z] + 1;
     }
+    s->norm[s->norm_len] = '\0'; /* ac_scan's end mark; the text is longer than its norm */
 }
 
 /* ---- matches ---- */
@@ -296,7 +305,8 @@ static void normalise(struct scan *s)
 int scan_add_match(struct scan *s, uint32_t rule, size_t start, size_t end)
 {
     unsigned zone = scan_zone(s, start);
-    if (!(zone & s->c->rules[rule].zones))
+    const struct rule *r = &s->c->rules[rule];
+    if (!(zone & r->zones))
         return URS_OK;
     if (s->m_len == s->m_cap) {
         if (s->m_cap >= CLASSIFY_MAX_MATCHES) {
@@ -310,7 +320,8 @@ int scan_add_match(struct scan *s, uint32_t rule, size_t start, size_t end)
         s->m = m;
         s->m_cap = cap;
     }
-    s->m[s->m_len++] = (struct match){rule, (uint32_t)start, (uint32_t)end, (uint8_t)zone, false};
+    s->m[s->m_len++] =
+        (struct match){rule, (uint32_t)start, (uint32_t)end, (uint8_t)zone, (uint8_t)r->tag, false};
     return URS_OK;
 }
 
@@ -320,8 +331,17 @@ static int run_regexes(struct scan *s)
     if (!md)
         return URS_ENOMEM;
     int rc = URS_OK;
+    int8_t has_byte[256]; /* per first byte of a regex: 1 in the text, 0 not, -1 not looked */
+    memset(has_byte, -1, sizeof has_byte);
     for (size_t i = 0; i < s->c->regex_len && rc == URS_OK; i++) {
         size_t r = s->c->regex[i];
+        int first = s->c->rules[r].first_byte;
+        if (first >= 0) { /* a memchr is much cheaper than a match attempt over the text */
+            if (has_byte[first] < 0)
+                has_byte[first] = memchr(s->text.data, first, s->text.len) != NULL;
+            if (!has_byte[first])
+                continue;
+        }
         PCRE2_SIZE at = 0;
         for (int hits = 0; hits < REGEX_MAX_HITS && at <= s->text.len; hits++) {
             int m = pcre2_match(s->c->rules[r].re, (PCRE2_SPTR)s->text.data, s->text.len, at, 0, md,
@@ -382,7 +402,7 @@ static void drop_contained(struct scan *s)
     sort_matches(s);
     for (size_t i = 0; i < s->m_len; i++) {
         struct match *m = &s->m[i];
-        enum ctag t = s->c->rules[m->rule].tag;
+        enum ctag t = m->tag;
         if (best_end[t] > m->end || (best_end[t] == m->end && best_start[t] < m->start))
             m->dropped = true;
         if (m->end > best_end[t]) {
@@ -421,15 +441,18 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
     int rc = layout(s, p, c->set.head_bytes);
     if (rc != URS_OK)
         return rc;
-    size_t n = s->text.len + 1;
-    s->norm = malloc(n);
-    s->runs = malloc(n * sizeof *s->runs);
-    s->score = calloc((size_t)CT_COUNT * CT_MAX_VALUES, sizeof *s->score);
-    s->count = calloc(c->rules_len + 1, sizeof *s->count);
-    s->first = malloc((c->rules_len + 1) * sizeof *s->first);
-    s->active = malloc((c->rules_len + 1) * sizeof *s->active);
-    if (!s->norm || !s->runs || !s->score || !s->count || !s->first || !s->active)
+    /* two blocks, not six: the runs then the norm; the score table then the per-rule arrays
+     * (each part's alignment is no larger than the one before it) */
+    size_t n = s->text.len + 1, nrules = c->rules_len + 1, nscore = CT_COUNT * CT_MAX_VALUES;
+    s->runs = malloc(n * (sizeof *s->runs + 1));
+    s->score = calloc(1, nscore * sizeof *s->score +
+                             nrules * (sizeof *s->count + sizeof *s->first + sizeof *s->active));
+    if (!s->runs || !s->score)
         return URS_ENOMEM;
+    s->norm = (char *)(s->runs + n);
+    s->count = (uint32_t *)(s->score + nscore);
+    s->first = (int32_t *)(s->count + nrules);
+    s->active = (uint32_t *)(s->first + nrules);
     normalise(s);
     if ((rc = ac_scan(s)) != URS_OK || (rc = run_regexes(s)) != URS_OK)
         return rc;
@@ -447,13 +470,9 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
 void scan_free(struct scan *s)
 {
     sbuf_free(&s->text);
-    free(s->norm);
-    free(s->runs);
+    free(s->runs); /* and the norm */
     free(s->m);
-    free(s->score);
-    free(s->count);
-    free(s->first);
-    free(s->active);
+    free(s->score); /* and count, first and active */
     free(s->hits.idx);
     memset(s, 0, sizeof *s);
 }
@@ -496,10 +515,12 @@ int scan_evidence(const struct scan *s, struct posting *p, enum tag_kind kind, c
         for (size_t i = 0; i < s->active_len; i++) {
             uint32_t r = s->active[i];
             const struct rule *rule = &s->c->rules[r];
+            if (rule->tag != tag || rule->value != v || rule->weight <= 0)
+                continue;
             bool taken = false;
             for (size_t k = 0; k < used_len; k++)
                 taken |= used[k] == r;
-            if (taken || rule->tag != tag || rule->value != v || rule->weight <= 0)
+            if (taken)
                 continue;
             if (best < 0 || rule->weight > s->c->rules[best].weight)
                 best = (long)r;

@@ -444,6 +444,50 @@ static void test_rules_file_and_folder(void **state)
     free(dir);
 }
 
+/* Regexes that start with a rare byte are skipped when the text lacks it: the same matches. */
+static void test_regex_first_byte(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char *path = tu_path(dir, "r.rules");
+    tu_write_file(path,
+                  "[settings]\ndiscipline_min 1\n"
+                  "[work_mode remote]\nany 5 re:\\|[ \\t]*zoom\\b\n"
+                  "[discipline OT]\nany 2 re:\xe2\x80\xa2[ ]*purple\n"
+                  "[discipline PT]\nany 2 re:(?i)teal\\b\n",
+                  (size_t)-1);
+    static const struct {
+        const char *text;
+        unsigned disc;
+        enum work_mode mode;
+    } want[] = {
+        {"| zoom", 0, MODE_REMOTE}, /* the byte first in the text */
+        {"Work: teal | Zoom", 1u << DISC_PT, MODE_REMOTE},
+        {"A zoom job \xe2\x80\xa2 purple", 1u << DISC_OT, MODE_UNKNOWN}, /* last bytes */
+        {"zoom, purple, no bar or bullet", 0, MODE_UNKNOWN},
+        {"a bullet \xe2\x80\xa2 then zoom |", 0, MODE_UNKNOWN},
+    };
+    struct err e;
+    struct classifier *c;
+    err_clear(&e);
+    assert_int_equal(classify_open(path, &c, &e), URS_OK);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct posting p;
+        posting_init(&p);
+        assert_int_equal(posting_set(&p.description, want[i].text), URS_OK);
+        assert_int_equal(classify_posting(c, &p, &e), URS_OK);
+        if (p.disciplines != want[i].disc || p.work_mode != want[i].mode)
+            fail_msg("'%s': disciplines %#x, work mode %d", want[i].text, (unsigned)p.disciplines,
+                     (int)p.work_mode);
+        posting_free(&p);
+    }
+    classify_close(c);
+    assert_int_equal(remove(path), 0);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 /* ---- bad input: no crash, bounded time, nothing invented ---- */
 
 static double seconds(void)
@@ -774,6 +818,7 @@ int main(void)
         cmocka_unit_test(test_structured_salary),
         cmocka_unit_test(test_rules_errors),
         cmocka_unit_test(test_rules_file_and_folder),
+        cmocka_unit_test(test_regex_first_byte),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_own_sets),
