@@ -326,6 +326,19 @@ static long near(const struct sal_scan *ss, const struct amount *a, int value, d
 
 /* A "bonus" or "per visit" next to a: in the same clause, with no other amount in between
  * ("$80,000/yr - $95,000/yr plus a $10,000 sign-on bonus" is still pay). */
+/* True when a salary phrase lies within text[from..to): a period (context false) or a pay
+ * label (context true). */
+static bool phrase_within(const struct sal_scan *ss, size_t from, size_t to, bool context)
+{
+    for (size_t k = 0; k < ss->n; k++) {
+        const struct match *m = ss->m[k];
+        int v = ss->s->c->rules[m->rule].value;
+        if ((context ? v == SAL_CONTEXT : v < SAL_CONTEXT) && m->start >= from && m->end <= to)
+            return true;
+    }
+    return false;
+}
+
 static bool skip_applies(const struct sal_scan *ss, const struct amount *a,
                          const struct match *skip)
 {
@@ -334,23 +347,15 @@ static bool skip_applies(const struct sal_scan *ss, const struct amount *a,
     size_t to = skip->end <= a->start ? a->start : skip->start;
     if (to > from && memchr(s->text.data + from, '$', to - from))
         return false;
-    if (skip->end <= a->start && to > from) {
-        /* "$5,000 sign-on bonus | Pay up to $52/hr": a pay label after the bonus starts
-           what the amount is */
-        for (size_t k = 0; k < ss->n; k++) {
-            const struct match *m = ss->m[k];
-            if (s->c->rules[m->rule].value == SAL_CONTEXT && m->start >= from && m->end <= to)
-                return false;
-        }
-    }
+    /* "$5,000 sign-on bonus | Pay up to $52/hr": a pay label after the bonus starts what the
+       amount is */
+    if (skip->end <= a->start && to > from && phrase_within(ss, from, to, true))
+        return false;
     if (skip->start >= a->end && to > from) {
         /* "$72,000 - $88,000 per year plus annual bonus": the amount's own period or a
            "plus" comes first, so the bonus is something added to it */
-        for (size_t k = 0; k < ss->n; k++) {
-            const struct match *m = ss->m[k];
-            if (s->c->rules[m->rule].value < SAL_CONTEXT && m->start >= from && m->end <= to)
-                return false;
-        }
+        if (phrase_within(ss, from, to, false))
+            return false;
         for (size_t i = from; i < to; i++)
             if (s->text.data[i] == '+' ||
                 (i + 4 <= to && strncasecmp(s->text.data + i, "plus", 4) == 0))
