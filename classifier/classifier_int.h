@@ -198,7 +198,13 @@ struct match {
     uint32_t end;
     uint8_t zone;
     uint8_t tag;  /* the rule's enum ctag, copied: the passes over every match test it */
-    bool dropped; /* inside a longer match of the same tag, or in the list of other jobs */
+    uint8_t dropped; /* enum drop: a dropped match counts for nothing */
+};
+
+enum drop {
+    DROP_NONE = 0,
+    DROP_CONTAINED, /* inside a longer match of the same tag */
+    DROP_TAIL,      /* after the heading of a list of other jobs (page tail) */
 };
 
 /* From norm[norm] on, norm and the text advance byte for byte from text[text]. */

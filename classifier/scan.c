@@ -416,7 +416,7 @@ static void drop_contained(struct scan *s)
         struct match *m = &s->m[i];
         enum ctag t = m->tag;
         if (best_end[t] > m->end || (best_end[t] == m->end && best_start[t] < m->start))
-            m->dropped = true;
+            m->dropped = DROP_CONTAINED;
         if (m->end > best_end[t]) {
             best_end[t] = m->end;
             best_start[t] = m->start;
@@ -432,9 +432,9 @@ static void drop_contained(struct scan *s)
  */
 static void cut_tail(struct scan *s)
 {
-    size_t cut = s->body_end, half = s->body_start + (s->body_end - s->body_start) / 2;
-    for (size_t i = 0; i < s->m_len && s->m[i].start < s->body_end; i++) {
-        const struct match *m = &s->m[i];
+    size_t cut = s->body_end, half = s->body_start + (s->body_end - s->body_start) / 2, at = 0;
+    for (; at < s->m_len && s->m[at].start < s->body_end; at++) {
+        const struct match *m = &s->m[at];
         if (!m->dropped && m->tag == CT_PAGE && s->c->rules[m->rule].value == PV_TAIL &&
             (m->start >= s->head_end || m->start >= half)) {
             cut = m->start; /* matches are in text order: the first is the earliest */
@@ -445,8 +445,8 @@ static void cut_tail(struct scan *s)
         return;
     for (size_t i = 0; i < s->m_len; i++) {
         struct match *m = &s->m[i];
-        if (m->start >= cut && m->start < s->body_end)
-            m->dropped = true;
+        if (i != at && !m->dropped && m->start >= cut && m->start < s->body_end)
+            m->dropped = DROP_TAIL;
     }
     s->body_end = cut;
 }
