@@ -36,7 +36,15 @@ enum mode_val {
     MV_COUNT
 };
 #define SCHED_NONE SCHED_COUNT /* a label such as "Full Time/Part Time:" that states nothing */
-enum page_val { PV_ARTICLE = 0, PV_POSTING, PV_HEALTHCARE, PV_REQUIREMENTS, PV_TAIL, PV_COUNT };
+enum page_val {
+    PV_ARTICLE = 0,
+    PV_POSTING,
+    PV_HEALTHCARE,
+    PV_REQUIREMENTS,
+    PV_TAIL,  /* a heading that starts a list of other jobs */
+    PV_ABOUT, /* a heading that starts a section about the company */
+    PV_COUNT
+};
 enum lic_val { LV_CONTEXT = 0, LV_ANY, LV_COMPACT, LV_RESIDENCE, LV_NOT, LV_OPTIONAL, LV_OBTAIN,
                LV_COUNT };
 #define UR_REVIEW     0
@@ -205,6 +213,7 @@ enum drop {
     DROP_NONE = 0,
     DROP_CONTAINED, /* inside a longer match of the same tag */
     DROP_TAIL,      /* after the heading of a list of other jobs (page tail) */
+    DROP_ABOUT,     /* a role, review or discipline word in the section about the company */
 };
 
 /* From norm[norm] on, norm and the text advance byte for byte from text[text]. */

@@ -11,6 +11,8 @@
 #include "common/utf8.h"
 
 #define REGEX_MAX_HITS 256 /* matches of one regex rule in one posting */
+#define ABOUT_MAX      800 /* bytes a section about the company may run at most */
+#define HEADING_MAX    60  /* bytes of a line that may be a heading */
 
 /* ---- layout: title \n location \n description \n work_hint \n employment_hint \n url ---- */
 
@@ -451,6 +453,52 @@ static void cut_tail(struct scan *s)
     s->body_end = cut;
 }
 
+/* The end of a section that starts at text offset from: the line break before the next line
+ * that reads as a heading (short, no closing punctuation), at most ABOUT_MAX bytes on. */
+static size_t section_end(const struct scan *s, size_t from)
+{
+    const char *t = s->text.data;
+    size_t cap = from + ABOUT_MAX < s->body_end ? from + ABOUT_MAX : s->body_end;
+    for (size_t i = from; i < cap; i++) {
+        if (t[i] != '\n')
+            continue;
+        size_t a = i + 1, b = a;
+        while (b < s->body_end && t[b] != '\n')
+            b++;
+        while (a < b && isspace((unsigned char)t[a]))
+            a++;
+        size_t e = b;
+        while (e > a && isspace((unsigned char)t[e - 1]))
+            e--;
+        if (e > a && e - a <= HEADING_MAX && !strchr(".,;", t[e - 1]))
+            return i;
+    }
+    return cap;
+}
+
+/*
+ * A section about the company ("About us", "Who we are", "About Acme Health"): what it says
+ * of the company's business is not the job. A UM company's blurb on its IT or sales posting,
+ * or a health plan's on its clinic's therapist posting, names utilization management and
+ * prior authorization; its role, review and discipline words count for nothing.
+ */
+static void drop_about(struct scan *s)
+{
+    for (size_t i = 0; i < s->m_len && s->m[i].start < s->body_end; i++) {
+        const struct match *h = &s->m[i];
+        if (h->dropped || h->tag != CT_PAGE || s->c->rules[h->rule].value != PV_ABOUT ||
+            h->start < s->body_start)
+            continue;
+        size_t end = section_end(s, h->end);
+        for (size_t k = i + 1; k < s->m_len && s->m[k].start < end; k++) {
+            struct match *m = &s->m[k];
+            if (!m->dropped && m->start >= h->end &&
+                (m->tag == CT_UR || m->tag == CT_ROLE || m->tag == CT_DISCIPLINE))
+                m->dropped = DROP_ABOUT;
+        }
+    }
+}
+
 static void tally(struct scan *s)
 {
     const struct csettings *set = &s->c->set;
@@ -500,6 +548,7 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
                  CLASSIFY_MAX_MATCHES, p->title ? p->title : "");
     drop_contained(s);
     cut_tail(s);
+    drop_about(s);
     tally(s);
     if (c->lr.loaded && c->lr_use != CLASSIFY_LR_OFF)
         rc = lr_score(&c->lr, s->text.data, s->title_end, s->text.data + s->body_start,

@@ -25,6 +25,7 @@ static int trace_match(const struct scan *s, const struct match *m, struct sbuf 
     int len = (int)(m->end - m->start > 80 ? 80 : m->end - m->start);
     const char *why = m->dropped == DROP_CONTAINED ? " (inside a longer match)"
                       : m->dropped == DROP_TAIL    ? " (in the list of other jobs)"
+                      : m->dropped == DROP_ABOUT   ? " (in the section about the company)"
                                                    : "";
     return sbuf_printf(out, "%s:%u %s %s %+g %s @%u%s \"%.*s\"\n", r->file, r->line,
                        ctag_name(r->tag), ctag_value_name(r->tag, r->value), r->weight,
