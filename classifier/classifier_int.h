@@ -36,7 +36,7 @@ enum mode_val {
     MV_COUNT
 };
 #define SCHED_NONE SCHED_COUNT /* a label such as "Full Time/Part Time:" that states nothing */
-enum page_val { PV_ARTICLE = 0, PV_POSTING, PV_HEALTHCARE, PV_REQUIREMENTS, PV_COUNT };
+enum page_val { PV_ARTICLE = 0, PV_POSTING, PV_HEALTHCARE, PV_REQUIREMENTS, PV_TAIL, PV_COUNT };
 enum lic_val { LV_CONTEXT = 0, LV_ANY, LV_COMPACT, LV_RESIDENCE, LV_NOT, LV_OPTIONAL, LV_OBTAIN,
                LV_COUNT };
 #define UR_REVIEW     0
@@ -198,7 +198,13 @@ struct match {
     uint32_t end;
     uint8_t zone;
     uint8_t tag;  /* the rule's enum ctag, copied: the passes over every match test it */
-    bool dropped; /* inside a longer match of the same tag */
+    uint8_t dropped; /* enum drop: a dropped match counts for nothing */
+};
+
+enum drop {
+    DROP_NONE = 0,
+    DROP_CONTAINED, /* inside a longer match of the same tag */
+    DROP_TAIL,      /* after the heading of a list of other jobs (page tail) */
 };
 
 /* From norm[norm] on, norm and the text advance byte for byte from text[text]. */

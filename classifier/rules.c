@@ -27,7 +27,7 @@ static const char *const tag_names[CT_COUNT] = {
 static const char *const mode_values[MV_COUNT] = {"remote", "hybrid", "onsite", "onsite_required",
                                                   "onsite_inferred"};
 static const char *const page_values[PV_COUNT] = {"article", "posting", "healthcare",
-                                                  "requirements"};
+                                                  "requirements", "tail"};
 static const char *const lic_values[LV_COUNT] = {"context", "any",      "compact",
                                                  "residence", "not", "optional", "obtain"};
 

@@ -183,7 +183,7 @@ static size_t special(const char *t, size_t len, char *out)
 {
     static const struct {
         const char *from;
-        char to; /* ' ' means a separator */
+        char to; /* ' ' means a separator, '\n' one that ends a line (a field or list mark) */
     } table[] = {
         {"&amp;", '&'},         {"&nbsp;", ' '},        {"&#160;", ' '},
         {"&#39;", '\''},        {"&apos;", '\''},       {"&rsquo;", '\''},
@@ -191,7 +191,18 @@ static size_t special(const char *t, size_t len, char *out)
         {"\xc2\xa0", ' '},      {"\xe2\x80\x90", ' '},  {"\xe2\x80\x91", ' '},
         {"\xe2\x80\x93", ' '},  {"\xe2\x80\x94", ' '},  {"\xe2\x80\xaf", ' '},
         {"\xe2\x80\x98", '\''}, {"\xe2\x80\x99", '\''}, {"\xe2\x80\x9c", '"'},
-        {"\xe2\x80\x9d", '"'},
+        {"\xe2\x80\x9d", '"'},   {"\xc2\xb7", '\n'},     {"\xe2\x80\xa2", '\n'},
+        /* the same punctuation as mojibake: UTF-8 read as Windows-1252 and written again */
+        {"\xc3\xa2\xe2\x82\xac\xe2\x84\xa2", '\''}, /* â€™ */
+        {"\xc3\xa2\xe2\x82\xac\xcb\x9c", '\''},     /* â€˜ */
+        {"\xc3\xa2\xe2\x82\xac\xe2\x80\x9c", ' '},  /* â€“ */
+        {"\xc3\xa2\xe2\x82\xac\xe2\x80\x9d", ' '},  /* â€” */
+        {"\xc3\xa2\xe2\x82\xac\xe2\x80\x98", ' '},  /* â€‘ (a no-break hyphen) */
+        {"\xc3\xa2\xe2\x82\xac\xc5\x93", '"'},      /* â€œ */
+        {"\xc3\xa2\xe2\x82\xac\xc2\x9d", '"'},      /* â€ and U+009D */
+        {"\xc3\xa2\xe2\x82\xac\xc2\xa2", '\n'},     /* â€¢ */
+        {"\xc3\x82\xc2\xa0", ' '},                   /* Â and a no-break space */
+        {"\xc3\x82\xc2\xb7", '\n'},                  /* Â· */
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         size_t n = strlen(table[i].from);
@@ -215,8 +226,9 @@ static const uint8_t nkind[256] = {
     ['U'] = NK_UPPER,   ['V'] = NK_UPPER,    ['W'] = NK_UPPER,    ['X'] = NK_UPPER,
     ['Y'] = NK_UPPER,   ['Z'] = NK_UPPER,    [' '] = NK_SEP,      ['\t'] = NK_SEP,
     ['\r'] = NK_SEP,    ['\f'] = NK_SEP,     ['\v'] = NK_SEP,     ['-'] = NK_SEP,
+    ['|'] = NK_NL,
     ['_'] = NK_SEP,     [':'] = NK_SEP,      ['\n'] = NK_NL,      ['<'] = NK_SPECIAL,
-    ['&'] = NK_SPECIAL, [0xc2] = NK_SPECIAL, [0xe2] = NK_SPECIAL,
+    ['&'] = NK_SPECIAL, [0xc2] = NK_SPECIAL, [0xc3] = NK_SPECIAL, [0xe2] = NK_SPECIAL,
 };
 
 /* Markup, an entity or UTF-8 punctuation at t[i]: bytes used (at least 1). */
@@ -232,8 +244,8 @@ static size_t normalise_special(struct norm *n, size_t i, size_t to)
         return used;
     }
     if ((used = special(t + i, to - i, &meaning)) > 0) {
-        if (meaning == ' ')
-            sep(n, false, i);
+        if (meaning == ' ' || meaning == '\n')
+            sep(n, meaning == '\n', i);
         else
             put(n, meaning, i);
         return used;
@@ -275,7 +287,7 @@ static void normalise_zone(struct norm *n, size_t from, size_t to)
             s->norm_len = (size_t)(out - s->norm);
             n->next_at = i;
         } else if (kind <= NK_NL) {
-            sep(n, t[i] == '\n', i);
+            sep(n, kind == NK_NL, i);
             i++;
         } else {
             i += normalise_special(n, i, to);
@@ -404,12 +416,39 @@ static void drop_contained(struct scan *s)
         struct match *m = &s->m[i];
         enum ctag t = m->tag;
         if (best_end[t] > m->end || (best_end[t] == m->end && best_start[t] < m->start))
-            m->dropped = true;
+            m->dropped = DROP_CONTAINED;
         if (m->end > best_end[t]) {
             best_end[t] = m->end;
             best_start[t] = m->start;
         }
     }
+}
+
+/*
+ * A heading that starts a list of other jobs ("Similar jobs", "People also viewed"): what
+ * follows describes those jobs, not this one, so the body ends there. Only a heading past the
+ * head of the description or past its middle counts: some sites put the list beside the
+ * description, before it, and a page that is itself a list of jobs starts with one.
+ */
+static void cut_tail(struct scan *s)
+{
+    size_t cut = s->body_end, half = s->body_start + (s->body_end - s->body_start) / 2, at = 0;
+    for (; at < s->m_len && s->m[at].start < s->body_end; at++) {
+        const struct match *m = &s->m[at];
+        if (!m->dropped && m->tag == CT_PAGE && s->c->rules[m->rule].value == PV_TAIL &&
+            (m->start >= s->head_end || m->start >= half)) {
+            cut = m->start; /* matches are in text order: the first is the earliest */
+            break;
+        }
+    }
+    if (cut == s->body_end)
+        return;
+    for (size_t i = 0; i < s->m_len; i++) {
+        struct match *m = &s->m[i];
+        if (i != at && !m->dropped && m->start >= cut && m->start < s->body_end)
+            m->dropped = DROP_TAIL;
+    }
+    s->body_end = cut;
 }
 
 static void tally(struct scan *s)
@@ -460,6 +499,7 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
         log_warn("classify: more than %d rule matches in '%.60s'; the rest ignored",
                  CLASSIFY_MAX_MATCHES, p->title ? p->title : "");
     drop_contained(s);
+    cut_tail(s);
     tally(s);
     if (c->lr.loaded && c->lr_use != CLASSIFY_LR_OFF)
         rc = lr_score(&c->lr, s->text.data, s->title_end, s->text.data + s->body_start,
@@ -477,11 +517,21 @@ void scan_free(struct scan *s)
     memset(s, 0, sizeof *s);
 }
 
+/* A mark between header fields or before a list item: "|", a middle dot or a bullet. */
+static bool field_mark(const unsigned char *t, size_t i, size_t len)
+{
+    if (t[i] == '|')
+        return true;
+    if (t[i] == 0xc2)
+        return i + 1 < len && t[i + 1] == 0xb7;
+    return t[i] == 0xe2 && i + 2 < len && t[i + 1] == 0x80 && t[i + 2] == 0xa2;
+}
+
 bool scan_same_clause(const struct scan *s, size_t a, size_t b)
 {
     const char *t = s->text.data;
     for (size_t i = a; i < b && i < s->text.len; i++) {
-        if (t[i] == '\n' || t[i] == ';')
+        if (t[i] == '\n' || t[i] == ';' || field_mark((const unsigned char *)t, i, s->text.len))
             return false;
         /* ". X" ends a sentence; "U.S. state" and "D.C." do not */
         if (t[i] == '.' && i + 1 < b && t[i + 1] == ' ' && i > 0 &&

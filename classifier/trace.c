@@ -23,10 +23,12 @@ static int trace_match(const struct scan *s, const struct match *m, struct sbuf 
 {
     const struct rule *r = &s->c->rules[m->rule];
     int len = (int)(m->end - m->start > 80 ? 80 : m->end - m->start);
+    const char *why = m->dropped == DROP_CONTAINED ? " (inside a longer match)"
+                      : m->dropped == DROP_TAIL    ? " (in the list of other jobs)"
+                                                   : "";
     return sbuf_printf(out, "%s:%u %s %s %+g %s @%u%s \"%.*s\"\n", r->file, r->line,
                        ctag_name(r->tag), ctag_value_name(r->tag, r->value), r->weight,
-                       zone_name(m->zone), m->start, m->dropped ? " (inside a longer match)" : "",
-                       len, s->text.data + m->start);
+                       zone_name(m->zone), m->start, why, len, s->text.data + m->start);
 }
 
 static int trace_scores(const struct scan *s, struct sbuf *out)

@@ -12,5 +12,10 @@ add_test(NAME classifier_targets_lr
   COMMAND urscout eval --summary --check --lr combine
           --targets ur,non_posting,discipline,pt,ot,slp,schedule,licence
           ${CMAKE_SOURCE_DIR}/classifier/eval/test.jsonl)
-set_tests_properties(classifier_targets classifier_targets_lr PROPERTIES
+# Tags that hold when the train part is rewritten the way crawled pages are written (fields
+# joined by "|", site chrome, a "Similar Jobs" list, mojibake): tests/classifier_robust.py.
+add_test(NAME classifier_robust
+  COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/classifier_robust.py $<TARGET_FILE:urscout>
+          ${CMAKE_SOURCE_DIR}/classifier/eval/train.jsonl)
+set_tests_properties(classifier_targets classifier_targets_lr classifier_robust PROPERTIES
   ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1" TIMEOUT 300 LABELS "classifier")

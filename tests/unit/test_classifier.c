@@ -208,6 +208,30 @@ static const struct tag_case cases[] = {
     {"explicitly not review work", "UM Policy Nurse", NULL,
      "This is not chart review: you turn health plan policy into logic for our software.", NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL},
+    /* page text as crawlers give it: fields joined by "|", chrome, other jobs, mojibake */
+    {"a field after '|' starts a line", "Authorization Coordinator", NULL,
+     "Northfield Rehab | Location: Dayton, OH (clinic office) | Full-time | Enter authorization "
+     "numbers into our billing system and call payers about pending requests.",
+     NULL, NULL, "", "onsite", "full_time", NULL, "admin_other", 0, 0, 0, NULL},
+    {"a licence clause ends at '|'", "Occupational Therapist Reviewer", NULL,
+     "Review occupational therapy requests for medical necessity for our health plan. | "
+     "Requirements | Occupational therapist with an active license in Pennsylvania or New Jersey "
+     "| CHT a plus | Full time",
+     NULL, NULL, "OT", NULL, "full_time", "PA,NJ", NULL, -1, 0, 0, NULL},
+    {"a list of similar jobs is other jobs", "Utilization Review Nurse", NULL,
+     "Review inpatient admissions and continued stays against InterQual criteria for our health "
+     "plan members. Full time, Monday to Friday. Work from home anywhere in Texas.\n"
+     "Similar Jobs\nPhysical Therapist PRN\nSpeech Language Pathologist - Part Time\n"
+     "Utilization Review Nurse - Hybrid\n",
+     NULL, NULL, "RN", "remote", "full_time", NULL, "utilization_review", 1, 0, 0, NULL},
+    {"a mojibake dash separates", "Medical Director", NULL,
+     "Medical Director (Remote \xc3\xa2\xe2\x82\xac\xe2\x80\x9c US Only)\nMake medical "
+     "necessity determinations on prior authorization requests for our members.",
+     NULL, NULL, "MD", "remote", NULL, NULL, "physician_advisor", 1, 0, 0, NULL},
+    {"a posting page's search chrome", "Utilization Review Nurse", NULL,
+     "Back to search results\nSaved Jobs (0)\nReview inpatient admissions and continued stays "
+     "against InterQual criteria for our health plan members.",
+     NULL, NULL, "RN", NULL, NULL, NULL, "utilization_review", 1, 0, 0, NULL},
 };
 
 /* The expected salary of the salary cases, by name (kept apart to keep the table readable). */
