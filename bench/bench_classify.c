@@ -91,7 +91,7 @@ int main(int argc, char **argv)
     struct classifier *c;
     static struct posting pool[POOL];
     err_clear(&e);
-    if (count <= 0 || classify_open(NULL, &c, &e) != URS_OK) {
+    if (count <= 0 || classify_open(getenv("URS_BENCH_RULES"), &c, &e) != URS_OK) {
         fprintf(stderr, "bench_classify: %s\n", e.msg[0] ? e.msg : "usage: bench_classify [N]");
         return 1;
     }
