@@ -453,17 +453,38 @@ static void cut_tail(struct scan *s)
     s->body_end = cut;
 }
 
+/* A mark between header fields or before a list item: "|", a middle dot or a bullet. */
+static bool field_mark(const unsigned char *t, size_t i, size_t len)
+{
+    if (t[i] == '|')
+        return true;
+    if (t[i] == 0xc2)
+        return i + 1 < len && t[i + 1] == 0xb7;
+    return t[i] == 0xe2 && i + 2 < len && t[i + 1] == 0x80 && t[i + 2] == 0xa2;
+}
+
+/* A line break, or a field mark that the normal form reads as one: bytes it takes, or 0. */
+static size_t line_mark(const struct scan *s, size_t i)
+{
+    const unsigned char *t = (const unsigned char *)s->text.data;
+    if (t[i] == '\n')
+        return 1;
+    if (!field_mark(t, i, s->body_end))
+        return 0;
+    return t[i] == '|' ? 1 : t[i] == 0xc2 ? 2 : 3;
+}
+
 /* The end of a section that starts at text offset from: the line break before the next line
  * that reads as a heading (short, no closing punctuation), at most ABOUT_MAX bytes on. */
 static size_t section_end(const struct scan *s, size_t from)
 {
     const char *t = s->text.data;
-    size_t cap = from + ABOUT_MAX < s->body_end ? from + ABOUT_MAX : s->body_end;
+    size_t cap = from + ABOUT_MAX < s->body_end ? from + ABOUT_MAX : s->body_end, used;
     for (size_t i = from; i < cap; i++) {
-        if (t[i] != '\n')
+        if ((used = line_mark(s, i)) == 0)
             continue;
-        size_t a = i + 1, b = a;
-        while (b < s->body_end && t[b] != '\n')
+        size_t a = i + used, b = a;
+        while (b < s->body_end && line_mark(s, b) == 0)
             b++;
         while (a < b && isspace((unsigned char)t[a]))
             a++;
@@ -564,16 +585,6 @@ void scan_free(struct scan *s)
     free(s->score); /* and count, first and active */
     free(s->hits.idx);
     memset(s, 0, sizeof *s);
-}
-
-/* A mark between header fields or before a list item: "|", a middle dot or a bullet. */
-static bool field_mark(const unsigned char *t, size_t i, size_t len)
-{
-    if (t[i] == '|')
-        return true;
-    if (t[i] == 0xc2)
-        return i + 1 < len && t[i + 1] == 0xb7;
-    return t[i] == 0xe2 && i + 2 < len && t[i + 1] == 0x80 && t[i + 2] == 0xa2;
 }
 
 bool scan_same_clause(const struct scan *s, size_t a, size_t b)

@@ -12,6 +12,9 @@ not change what the page says, so its labels stay right:
   similar  a "Similar Jobs" list of other jobs' titles after a posting
   moji     punctuation and accented letters as mojibake (UTF-8 read as Windows-1252), in
            records that have none yet
+  about    an "About us" section on postings that are not UR roles, from a company whose
+           business is utilization management (a UM firm's IT or sales posting, a health
+           plan's clinic posting): before the text in one record, after it in the next
 
 `urscout eval` scores the set as it is and rewritten; the test fails when a record that was
 tagged right is tagged wrong once rewritten, and names the mode, record, tag and what it got.
@@ -38,6 +41,9 @@ PAGE_FOOT = ("\nShare this article: Facebook | LinkedIn | Email\nSubscribe to ou
 SIMILAR = ("\nSimilar Jobs\nUtilization Review Nurse - Remote\nPrior Authorization Specialist\n"
            "Physical Therapist - Outpatient\nSpeech Language Pathologist PRN\n"
            "Case Manager RN - Hybrid\nView all jobs")
+ABOUT = ("About us\nNorthwind Health Partners is a utilization management company. We run prior "
+         "authorization and medical necessity review of therapy, imaging and post-acute care "
+         "for health plans, so their members get the right care at the right time.\n")
 MOJI_MARK = "\u00e2\u20ac"  # how "\u2019" and its kin start once mangled
 
 
@@ -54,7 +60,7 @@ def moji(s):
     return "".join(out)
 
 
-def rewrite(mode, rec):
+def rewrite(mode, rec, n=0):
     title, text, post = rec.get("title"), rec.get("text") or "", rec["labels"]["is_posting"]
     if mode == "pipes":
         text = text.replace("\n", " | ")
@@ -66,6 +72,9 @@ def rewrite(mode, rec):
     elif mode == "moji":
         if MOJI_MARK not in text and MOJI_MARK not in (title or ""):
             title, text = title and moji(title), moji(text)
+    elif mode == "about":
+        if post and not rec["labels"]["ur_role"]:
+            text = (ABOUT + text) if n % 2 == 0 else (text + "\n" + ABOUT)
     else:
         sys.exit("classifier_robust.py: unknown mode '%s'" % mode)
     out = dict(rec)
@@ -93,7 +102,7 @@ def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     urscout, path = sys.argv[1], sys.argv[2]
-    modes = sys.argv[3:] or ["pipes", "chrome", "similar", "moji"]
+    modes = sys.argv[3:] or ["pipes", "chrome", "similar", "moji", "about"]
     recs = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -108,8 +117,8 @@ def main():
         for mode in modes:
             out = os.path.join(tmp, mode + ".jsonl")
             with open(out, "w", encoding="utf-8") as fh:
-                for r in recs:
-                    fh.write(json.dumps(rewrite(mode, r), ensure_ascii=False) + "\n")
+                for n, r in enumerate(recs):
+                    fh.write(json.dumps(rewrite(mode, r, n), ensure_ascii=False) + "\n")
             new = sorted(v for k, v in misses(urscout, out).items() if k not in base)
             print("%-8s %d records, %d tags lost" % (mode, len(recs), len(new)))
             for line in new:

@@ -228,6 +228,11 @@ static const struct tag_case cases[] = {
      "Medical Director (Remote \xc3\xa2\xe2\x82\xac\xe2\x80\x9c US Only)\nMake medical "
      "necessity determinations on prior authorization requests for our members.",
      NULL, NULL, "MD", "remote", NULL, NULL, "physician_advisor", 1, 0, 0, NULL},
+    {"a UM company's about section is not the job", "Rehab Aide", NULL,
+     "About us\nNorthwind Health Partners runs utilization management, prior authorization and "
+     "medical necessity review of therapy for health plans and their members.\nThe role\nSet up "
+     "the gym, clean equipment and help our therapists with patient transfers. Full time.",
+     NULL, NULL, "", NULL, "full_time", NULL, NULL, 0, 0, 0, NULL},
     {"a posting page's search chrome", "Utilization Review Nurse", NULL,
      "Back to search results\nSaved Jobs (0)\nReview inpatient admissions and continued stays "
      "against InterQual criteria for our health plan members.",
