@@ -12,6 +12,8 @@ not change what the page says, so its labels stay right:
   similar  a "Similar Jobs" list of other jobs' titles after a posting
   moji     punctuation and accented letters as mojibake (UTF-8 read as Windows-1252), in
            records that have none yet
+  benefits a benefits paragraph after a posting that names full-time, part-time and PRN
+           staff (who gets which benefit is not the job's schedule)
   about    an "About us" section on postings that are not UR roles, from a company whose
            business is utilization management (a UM firm's IT or sales posting, a health
            plan's clinic posting): before the text in one record, after it in the next
@@ -44,6 +46,9 @@ SIMILAR = ("\nSimilar Jobs\nUtilization Review Nurse - Remote\nPrior Authorizati
 ABOUT = ("About us\nNorthwind Health Partners is a utilization management company. We run prior "
          "authorization and medical necessity review of therapy, imaging and post-acute care "
          "for health plans, so their members get the right care at the right time.\n")
+BENEFITS = ("\nBenefits\nMedical, dental and vision coverage for full-time and part-time team "
+            "members; PRN staff may join the 401(k). Paid time off, tuition assistance and an "
+            "employee assistance program.")
 MOJI_MARK = "\u00e2\u20ac"  # how "\u2019" and its kin start once mangled
 
 
@@ -72,6 +77,9 @@ def rewrite(mode, rec, n=0):
     elif mode == "moji":
         if MOJI_MARK not in text and MOJI_MARK not in (title or ""):
             title, text = title and moji(title), moji(text)
+    elif mode == "benefits":
+        if post:
+            text = text + BENEFITS
     elif mode == "about":
         if post and not rec["labels"]["ur_role"]:
             text = (ABOUT + text) if n % 2 == 0 else (text + "\n" + ABOUT)
@@ -102,7 +110,7 @@ def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     urscout, path = sys.argv[1], sys.argv[2]
-    modes = sys.argv[3:] or ["pipes", "chrome", "similar", "moji", "about"]
+    modes = sys.argv[3:] or ["pipes", "chrome", "similar", "moji", "benefits", "about"]
     recs = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
