@@ -27,6 +27,7 @@ struct amount {
     bool dollar; /* "$" before it or "USD" after it */
     bool range;
     bool up_to; /* "up to $X": no minimum */
+    bool from;  /* "starting at $X": no maximum */
 };
 
 /* Parse "85", "85,000", "85000.50", "85K" at t[i]; returns the bytes used, 0 when none. */
@@ -126,6 +127,23 @@ static bool word_before(const char *t, size_t i, const char *word)
            (i == n || !isalpha((unsigned char)t[i - n - 1]));
 }
 
+/* "starting at", "starts at", "starting pay:" and the like right before t[i]: only the
+ * lowest pay is stated. */
+static bool from_before(const char *t, size_t i)
+{
+    static const char *const words[] = {"starting at", "starts at",      "starting from",
+                                        "starting pay", "starting rate",  "starting salary",
+                                        "starting wage", "beginning at", "pay starts at"};
+    while (i > 0 && t[i - 1] == ' ')
+        i--;
+    if (i > 0 && t[i - 1] == ':')
+        i--;
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (word_before(t, i, words[k]))
+            return true;
+    return false;
+}
+
 /* ---- amounts in words: "between forty-five and fifty-two dollars an hour" ---- */
 
 static const char *const small_words[] = {
@@ -221,6 +239,7 @@ static bool words_amount_at(const struct scan *s, size_t i, struct amount *a)
     a->end = j + n;
     a->dollar = true;
     a->up_to = !a->range && word_before(t, a->start, "up to");
+    a->from = !a->range && from_before(t, a->start);
     return true;
 }
 
@@ -283,6 +302,7 @@ static bool amount_at(const struct scan *s, size_t i, struct amount *a)
         if (memcmp(t + k, "USD", 3) == 0)
             a->dollar = true;
     a->up_to = !a->range && word_before(t, a->start, "up to");
+    a->from = !a->range && from_before(t, a->start);
     return a->dollar || !counts_time(t, len, a->end);
 }
 
@@ -393,7 +413,7 @@ static bool accept(const struct sal_scan *ss, const struct amount *a, struct sal
         (a->min > 0 && !a->up_to && !plausible(a->min, period)) || a->min > a->max)
         return false;
     sal->min = a->up_to ? 0 : a->min;
-    sal->max = a->max;
+    sal->max = a->from ? 0 : a->max;
     sal->period = period;
     salary_update_annual(sal);
     *ev_a = ctx && ctx->start < a->start ? ctx->start : a->start;
