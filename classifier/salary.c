@@ -384,6 +384,15 @@ static bool skip_applies(const struct sal_scan *ss, const struct amount *a,
     return scan_same_clause(s, from, to);
 }
 
+/* True when text[a..b) holds a letter. */
+static bool letters_between(const struct scan *s, size_t a, size_t b)
+{
+    for (size_t i = a; i < b && i < s->text.len; i++)
+        if (isalpha((unsigned char)s->text.data[i]))
+            return true;
+    return false;
+}
+
 static bool plausible(double v, enum pay_period p)
 {
     /* none, hour, week, month, year, day, visit, review, unit */
@@ -403,7 +412,11 @@ static bool accept(const struct sal_scan *ss, const struct amount *a, struct sal
     bool has_ctx = near(ss, a, SAL_CONTEXT, set->salary_before, 0, &ctx) >= 0;
     if (near(ss, a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 && skip_applies(ss, a, skip))
         return false;
-    if (a->dollar ? !(has_period || has_ctx || a->range) : !(a->range && (has_period || has_ctx)))
+    /* without "$", a period counts only right after the amount: "40-50 an hour" is pay,
+       "50-70 inbound calls a day" is not */
+    bool direct = has_period && per->start >= a->end && !letters_between(s, a->end, per->start);
+    if (a->dollar ? !(has_period || has_ctx || a->range)
+                  : !(a->range && ((has_period && direct) || has_ctx)))
         return false;
     enum pay_period period = has_period        ? (enum pay_period)s->c->rules[per->rule].value
                              : a->max >= 15000 ? PERIOD_YEAR
