@@ -223,8 +223,9 @@ static int states(const struct lic *l, struct posting *p)
     int rc = URS_OK;
     for (size_t i = 0; i < s->m_len && rc == URS_OK; i++) {
         const struct match *st = &s->m[i], *ctx;
-        if (st->dropped || tag_of(s, st) != CT_STATE || before_zip(s, st) || in_any_span(l, st))
-            continue;
+        if (st->dropped || tag_of(s, st) != CT_STATE || s->c->rules[st->rule].weight <= 0 ||
+            before_zip(s, st) || in_any_span(l, st))
+            continue; /* a 0-weight state phrase only swallows: "RAC-CT" is not Connecticut */
         if ((ctx = licence_word(l, st)) != NULL) {
             size_t a = ctx->start < st->start ? ctx->start : st->start;
             size_t b = ctx->end > st->end ? ctx->end : st->end;

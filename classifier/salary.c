@@ -27,6 +27,7 @@ struct amount {
     bool dollar; /* "$" before it or "USD" after it */
     bool range;
     bool up_to; /* "up to $X": no minimum */
+    bool from;  /* "starting at $X": no maximum */
 };
 
 /* Parse "85", "85,000", "85000.50", "85K" at t[i]; returns the bytes used, 0 when none. */
@@ -126,6 +127,23 @@ static bool word_before(const char *t, size_t i, const char *word)
            (i == n || !isalpha((unsigned char)t[i - n - 1]));
 }
 
+/* "starting at", "starts at", "starting pay:" and the like right before t[i]: only the
+ * lowest pay is stated. */
+static bool from_before(const char *t, size_t i)
+{
+    static const char *const words[] = {"starting at", "starts at",      "starting from",
+                                        "starting pay", "starting rate",  "starting salary",
+                                        "starting wage", "beginning at", "pay starts at"};
+    while (i > 0 && t[i - 1] == ' ')
+        i--;
+    if (i > 0 && t[i - 1] == ':')
+        i--;
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (word_before(t, i, words[k]))
+            return true;
+    return false;
+}
+
 /* ---- amounts in words: "between forty-five and fifty-two dollars an hour" ---- */
 
 static const char *const small_words[] = {
@@ -221,6 +239,7 @@ static bool words_amount_at(const struct scan *s, size_t i, struct amount *a)
     a->end = j + n;
     a->dollar = true;
     a->up_to = !a->range && word_before(t, a->start, "up to");
+    a->from = !a->range && from_before(t, a->start);
     return true;
 }
 
@@ -283,6 +302,7 @@ static bool amount_at(const struct scan *s, size_t i, struct amount *a)
         if (memcmp(t + k, "USD", 3) == 0)
             a->dollar = true;
     a->up_to = !a->range && word_before(t, a->start, "up to");
+    a->from = !a->range && from_before(t, a->start);
     return a->dollar || !counts_time(t, len, a->end);
 }
 
@@ -364,6 +384,15 @@ static bool skip_applies(const struct sal_scan *ss, const struct amount *a,
     return scan_same_clause(s, from, to);
 }
 
+/* True when text[a..b) holds a letter. */
+static bool letters_between(const struct scan *s, size_t a, size_t b)
+{
+    for (size_t i = a; i < b && i < s->text.len; i++)
+        if (isalpha((unsigned char)s->text.data[i]))
+            return true;
+    return false;
+}
+
 static bool plausible(double v, enum pay_period p)
 {
     /* none, hour, week, month, year, day, visit, review, unit */
@@ -383,7 +412,11 @@ static bool accept(const struct sal_scan *ss, const struct amount *a, struct sal
     bool has_ctx = near(ss, a, SAL_CONTEXT, set->salary_before, 0, &ctx) >= 0;
     if (near(ss, a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 && skip_applies(ss, a, skip))
         return false;
-    if (a->dollar ? !(has_period || has_ctx || a->range) : !(a->range && (has_period || has_ctx)))
+    /* without "$", a period counts only right after the amount: "40-50 an hour" is pay,
+       "50-70 inbound calls a day" is not */
+    bool direct = has_period && per->start >= a->end && !letters_between(s, a->end, per->start);
+    if (a->dollar ? !(has_period || has_ctx || a->range)
+                  : !(a->range && ((has_period && direct) || has_ctx)))
         return false;
     enum pay_period period = has_period        ? (enum pay_period)s->c->rules[per->rule].value
                              : a->max >= 15000 ? PERIOD_YEAR
@@ -393,7 +426,7 @@ static bool accept(const struct sal_scan *ss, const struct amount *a, struct sal
         (a->min > 0 && !a->up_to && !plausible(a->min, period)) || a->min > a->max)
         return false;
     sal->min = a->up_to ? 0 : a->min;
-    sal->max = a->max;
+    sal->max = a->from ? 0 : a->max;
     sal->period = period;
     salary_update_annual(sal);
     *ev_a = ctx && ctx->start < a->start ? ctx->start : a->start;

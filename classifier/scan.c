@@ -185,30 +185,33 @@ static size_t special(const char *t, size_t len, char *out)
 {
     static const struct {
         const char *from;
+        size_t n;
         char to; /* ' ' means a separator, '\n' one that ends a line (a field or list mark) */
     } table[] = {
-        {"&amp;", '&'},         {"&nbsp;", ' '},        {"&#160;", ' '},
-        {"&#39;", '\''},        {"&apos;", '\''},       {"&rsquo;", '\''},
-        {"&quot;", '"'},        {"&ndash;", ' '},       {"&mdash;", ' '},
-        {"\xc2\xa0", ' '},      {"\xe2\x80\x90", ' '},  {"\xe2\x80\x91", ' '},
-        {"\xe2\x80\x93", ' '},  {"\xe2\x80\x94", ' '},  {"\xe2\x80\xaf", ' '},
-        {"\xe2\x80\x98", '\''}, {"\xe2\x80\x99", '\''}, {"\xe2\x80\x9c", '"'},
-        {"\xe2\x80\x9d", '"'},   {"\xc2\xb7", '\n'},     {"\xe2\x80\xa2", '\n'},
+#define SP(from, to) {from, sizeof from - 1, to}
+        SP("&amp;", '&'),         SP("&nbsp;", ' '),        SP("&#160;", ' '),
+        SP("&#39;", '\''),        SP("&apos;", '\''),       SP("&rsquo;", '\''),
+        SP("&quot;", '"'),        SP("&ndash;", ' '),       SP("&mdash;", ' '),
+        SP("\xc2\xa0", ' '),      SP("\xe2\x80\x90", ' '),  SP("\xe2\x80\x91", ' '),
+        SP("\xe2\x80\x93", ' '),  SP("\xe2\x80\x94", ' '),  SP("\xe2\x80\xaf", ' '),
+        SP("\xe2\x80\x98", '\''), SP("\xe2\x80\x99", '\''), SP("\xe2\x80\x9c", '"'),
+        SP("\xe2\x80\x9d", '"'),   SP("\xc2\xb7", '\n'),     SP("\xe2\x80\xa2", '\n'),
         /* the same punctuation as mojibake: UTF-8 read as Windows-1252 and written again */
-        {"\xc3\xa2\xe2\x82\xac\xe2\x84\xa2", '\''}, /* â€™ */
-        {"\xc3\xa2\xe2\x82\xac\xcb\x9c", '\''},     /* â€˜ */
-        {"\xc3\xa2\xe2\x82\xac\xe2\x80\x9c", ' '},  /* â€“ */
-        {"\xc3\xa2\xe2\x82\xac\xe2\x80\x9d", ' '},  /* â€” */
-        {"\xc3\xa2\xe2\x82\xac\xe2\x80\x98", ' '},  /* â€‘ (a no-break hyphen) */
-        {"\xc3\xa2\xe2\x82\xac\xc5\x93", '"'},      /* â€œ */
-        {"\xc3\xa2\xe2\x82\xac\xc2\x9d", '"'},      /* â€ and U+009D */
-        {"\xc3\xa2\xe2\x82\xac\xc2\xa2", '\n'},     /* â€¢ */
-        {"\xc3\x82\xc2\xa0", ' '},                   /* Â and a no-break space */
-        {"\xc3\x82\xc2\xb7", '\n'},                  /* Â· */
+        SP("\xc3\xa2\xe2\x82\xac\xe2\x84\xa2", '\''), /* â€™ */
+        SP("\xc3\xa2\xe2\x82\xac\xcb\x9c", '\''),     /* â€˜ */
+        SP("\xc3\xa2\xe2\x82\xac\xe2\x80\x9c", ' '),  /* â€“ */
+        SP("\xc3\xa2\xe2\x82\xac\xe2\x80\x9d", ' '),  /* â€” */
+        SP("\xc3\xa2\xe2\x82\xac\xe2\x80\x98", ' '),  /* â€‘ (a no-break hyphen) */
+        SP("\xc3\xa2\xe2\x82\xac\xc5\x93", '"'),      /* â€œ */
+        SP("\xc3\xa2\xe2\x82\xac\xc2\x9d", '"'),      /* â€ and U+009D */
+        SP("\xc3\xa2\xe2\x82\xac\xc2\xa2", '\n'),     /* â€¢ */
+        SP("\xc3\x82\xc2\xa0", ' '),                   /* Â and a no-break space */
+        SP("\xc3\x82\xc2\xb7", '\n'),                  /* Â· */
+#undef SP
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-        size_t n = strlen(table[i].from);
-        if (n <= len && memcmp(t, table[i].from, n) == 0) {
+        size_t n = table[i].n;
+        if (table[i].from[0] == t[0] && n <= len && memcmp(t, table[i].from, n) == 0) {
             *out = table[i].to;
             return n;
         }

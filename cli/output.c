@@ -60,8 +60,9 @@ void cli_salary_text(const struct salary *s, char *buf, size_t size)
     if (s->min > 0 && s->max > 0 && s->min != s->max)
         (void)snprintf(buf, size, "$%.0f%s-%.0f%s/%s", lo, k, hi, k, per);
     else
-        (void)snprintf(buf, size, "%s$%.0f%s/%s", s->min > 0 ? "" : "up to ",
-                       s->min > 0 ? lo : hi, k, per);
+        (void)snprintf(buf, size, "%s$%.0f%s/%s",
+                       s->min <= 0 ? "up to " : s->max <= 0 ? "from " : "", s->min > 0 ? lo : hi,
+                       k, per);
 }
 
 void cli_put_safe(FILE *out, const char *s)

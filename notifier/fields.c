@@ -72,6 +72,8 @@ int notify_fmt_salary(struct sbuf *out, const struct salary *s)
     } else if (s->min > 0 || s->max > 0) {
         if (s->min <= 0)
             rc = sbuf_puts(out, "up to ");
+        else if (s->max <= 0)
+            rc = sbuf_puts(out, "from "); /* "starting at $X": no maximum stated */
         if (rc == URS_OK)
             rc = money(out, s->min > 0 ? s->min : s->max);
     } else if (s->annual > 0) {

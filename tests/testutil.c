@@ -89,12 +89,12 @@ static const char *env_or(const char *name, const char *fallback)
 
 const char *tu_source_dir(void)
 {
-    return env_or("URS_SOURCE_DIR", ".");
+    return env_or("URS_SOURCE_DIR", URS_DEFAULT_SOURCE_DIR);
 }
 
 const char *tu_urscout_bin(void)
 {
-    return env_or("URS_BIN", "urscout");
+    return env_or("URS_BIN", URS_DEFAULT_BIN);
 }
 
 static char *slurp_fd(int fd)

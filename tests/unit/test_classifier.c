@@ -208,6 +208,16 @@ static const struct tag_case cases[] = {
     {"explicitly not review work", "UM Policy Nurse", NULL,
      "This is not chart review: you turn health plan policy into logic for our software.", NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL},
+    {"starting at states a minimum", "Physical Therapist Assistant", NULL,
+     "Outpatient clinic, Monday to Friday. Pay: starting at $26 per hour, more with "
+     "experience.",
+     NULL, NULL, "PTA", NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"a count of calls a day is not pay", "Member Services Representative", NULL,
+     "Handle 50-70 inbound calls a day in a call-center environment. Pay: $18.50/hour.", NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"starting pay with a colon", "Medical Records Clerk", NULL,
+     "Starting pay: $19.75/hour, with increases for certification.", NULL, NULL, NULL, NULL, NULL,
+     NULL, NULL, -1, 0, 0, NULL},
     /* page text as crawlers give it: fields joined by "|", chrome, other jobs, mojibake */
     {"a field after '|' starts a line", "Authorization Coordinator", NULL,
      "Northfield Rehab | Location: Dayton, OH (clinic office) | Full-time | Enter authorization "
@@ -258,7 +268,10 @@ static void salary_want(const char *name, double *min, double *max, const char *
              {"an escaped entity dash", 82000, 96000, "year"},
              {"a pay label after a bonus", 0, 52, "hour"},
              {"per billed unit in other words", 21, 21, "unit"},
-             {"per completed call", 75, 75, "review"}};
+             {"per completed call", 75, 75, "review"},
+             {"a count of calls a day is not pay", 18.5, 18.5, "hour"},
+             {"starting at states a minimum", 26, 0, "hour"},
+             {"starting pay with a colon", 19.75, 0, "hour"}};
     *period = NULL;
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (strcmp(s[i].name, name) == 0)

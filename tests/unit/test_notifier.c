@@ -500,6 +500,38 @@ static void posting_fill(struct posting *p, int64_t id, const char *title, const
     p->first_seen = 1770000000 - 2 * 86400;
 }
 
+/* Pay as the posting states it: a range, "up to" a maximum, "from" a starting minimum. */
+static void test_render_salary_wording(void **state)
+{
+    (void)state;
+    struct config cfg;
+    test_config(&cfg);
+    struct db_subscriber sub;
+    db_subscriber_init(&sub);
+    sub.id = 8;
+    sub.email = (char *)"bo@example.org";
+    struct posting p[3];
+    posting_fill(&p[0], 1, "PT Reviewer", "https://example.com/1", MODE_REMOTE);
+    posting_fill(&p[1], 2, "UR Nurse", "https://example.com/2", MODE_REMOTE);
+    posting_fill(&p[2], 3, "PTA", "https://example.com/3", MODE_ONSITE);
+    p[1].salary = (struct salary){0, 52, PERIOD_HOUR, 52 * 2080};
+    p[2].salary = (struct salary){26, 0, PERIOD_HOUR, 26 * 2080};
+    struct notify_item items[3] = {{.p = &p[0]}, {.p = &p[1]}, {.p = &p[2]}};
+    struct notify_digest d = {.sub = &sub, .items = items, .items_len = 3, .now = 1770000000};
+    struct notify_message m;
+    struct err e;
+    err_clear(&e);
+    notify_message_init(&m);
+    assert_int_equal(notify_render(&d, &cfg, &m, &e), URS_OK);
+    assert_non_null(strstr(m.text.data, "$70,000\xe2\x80\x93$85,000 a year"));
+    assert_non_null(strstr(m.text.data, "up to $52 an hour"));
+    assert_non_null(strstr(m.text.data, "from $26 an hour"));
+    assert_null(strstr(m.text.data, "from $70,000"));
+    notify_message_free(&m);
+    for (int i = 0; i < 3; i++)
+        posting_free(&p[i]);
+}
+
 static void test_render_hostile_postings(void **state)
 {
     (void)state;
@@ -803,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_timed_token),
         cmocka_unit_test(test_token_uses_constant_time_compare),
         cmocka_unit_test(test_render_hostile_postings),
+        cmocka_unit_test(test_render_salary_wording),
         cmocka_unit_test(test_render_refuses_incomplete_config),
         cmocka_unit_test(test_next_due),
         cmocka_unit_test(test_next_due_threads),
