@@ -236,6 +236,7 @@ struct scan {
     struct match *m;
     size_t m_len, m_cap;
     bool m_full;      /* more matches than CLASSIFY_MAX_MATCHES */
+    bool m_heading;   /* a [page tail] or [page about] heading matched: cut_tail, drop_about */
     double *score;    /* [CT_COUNT][CT_MAX_VALUES] */
     uint32_t *count;  /* per rule: matches kept */
     int32_t *first;   /* per rule: index of its first kept match, -1 none */

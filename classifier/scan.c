@@ -339,6 +339,8 @@ int scan_add_match(struct scan *s, uint32_t rule, size_t start, size_t end)
     }
     s->m[s->m_len++] =
         (struct match){rule, (uint32_t)start, (uint32_t)end, (uint8_t)zone, (uint8_t)r->tag, false};
+    if (r->tag == CT_PAGE && (r->value == PV_TAIL || r->value == PV_ABOUT))
+        s->m_heading = true;
     return URS_OK;
 }
 
@@ -571,8 +573,10 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
         log_warn("classify: more than %d rule matches in '%.60s'; the rest ignored",
                  CLASSIFY_MAX_MATCHES, p->title ? p->title : "");
     drop_contained(s);
-    cut_tail(s);
-    drop_about(s);
+    if (s->m_heading) { /* two passes over every match: only for a page with such a heading */
+        cut_tail(s);
+        drop_about(s);
+    }
     tally(s);
     if (c->lr.loaded && c->lr_use != CLASSIFY_LR_OFF)
         rc = lr_score(&c->lr, s->text.data, s->title_end, s->text.data + s->body_start,
