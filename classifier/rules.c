@@ -387,6 +387,9 @@ static int expand_alternative(struct expand *x, const char *s, size_t n)
     while (n && isspace((unsigned char)s[n - 1]))
         n--;
     x->flags = 0;
+    if ((n >= 3 && strncmp(s, "re:", 3) == 0) || (n >= 4 && strncmp(s, "=re:", 4) == 0))
+        return err_set(x->e, URS_EPARSE, "%s:%u: a regex must be the whole pattern, not one of "
+                       "its '|' alternatives", x->r->file, x->r->line);
     for (; n && (*s == '=' || *s == '^'); s++, n--)
         x->flags |= *s == '=' ? PF_CASE : PF_BOL;
     for (; n && (s[n - 1] == '$' || s[n - 1] == '*') && (n < 2 || s[n - 2] != '\\'); n--)

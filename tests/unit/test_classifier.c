@@ -429,6 +429,8 @@ static void test_rules_errors(void **state)
         {"[discipline PT]\ntitle 1 (a|b|c|d)(a|b|c|d)(a|b|c|d)(a|b|c|d)(a|b|c|d)(a|b|c|d)\n",
          ":2: phrase expands to too many alternatives"},
         {"[discipline PT\n", ":1: section header must end with ']'"},
+        {"[discipline PT]\ntitle 1 physical therapist | re:p[th]\n",
+         ":2: a regex must be the whole pattern, not one of its '|' alternatives"},
         {"# only a comment\n", ": no rules"},
     };
     char *dir = tu_mkdtemp();
