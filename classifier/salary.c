@@ -11,6 +11,9 @@
 
 #define SKIP_BEFORE    30 /* bytes before an amount searched for "bonus", "per visit" ... */
 #define SKIP_AFTER     25
+#define VISIT_BEFORE   120 /* bytes around a per-visit rate searched for the other visit rates */
+#define VISIT_AFTER    200
+#define VISIT_TYPE_REACH 30 /* bytes around such a rate in which its kind of visit is named */
 #define USD_AFTER      8   /* bytes after an amount in which "USD" marks it as money */
 #define MAX_CANDIDATES 200 /* amounts weighed per posting: bounded time on junk */
 
@@ -447,6 +450,84 @@ static int from_hint(const struct scan *s, struct posting *p)
     return rc == URS_ELIMIT ? URS_OK : rc;
 }
 
+/* Where the paragraph around text[at..end) starts and ends (a blank line ends one), within
+ * *from..*to. */
+static void paragraph(const struct scan *s, size_t at, size_t end, size_t *from, size_t *to)
+{
+    const char *t = s->text.data;
+    for (size_t i = at; i > *from + 1; i--)
+        if (t[i - 1] == '\n' && t[i - 2] == '\n') {
+            *from = i;
+            break;
+        }
+    for (size_t i = end; i + 1 < *to; i++)
+        if (t[i] == '\n' && t[i + 1] == '\n') {
+            *to = i;
+            break;
+        }
+}
+
+/* A kind of visit named within VISIT_TYPE_REACH bytes of text[a..b): "Routine $80", "$125
+ * per start of care", "Eval: $110". */
+static bool visit_type_near(const struct scan *s, size_t a, size_t b)
+{
+    static const char *const kinds[] = {"routine",   "eval",      "admission", "admit",
+                                        "start of care", "soc",   "recert",    "discharge",
+                                        "resumption", "oasis",    "weekend",   "revisit",
+                                        "follow-up", "supervisory", "telehealth"};
+    const char *t = s->text.data;
+    size_t from = a > s->body_start + VISIT_TYPE_REACH ? a - VISIT_TYPE_REACH : s->body_start;
+    size_t to = b + VISIT_TYPE_REACH < s->body_end ? b + VISIT_TYPE_REACH : s->body_end;
+    for (size_t i = from; i < to; i++) {
+        if (i > 0 && isalpha((unsigned char)t[i - 1]))
+            continue; /* word starts only */
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            size_t n = strlen(kinds[k]);
+            if (i + n <= to && strncasecmp(t + i, kinds[k], n) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Rates per visit are often listed by visit type ("Eval $125 · Routine $80 · Discharge $90"):
+ * the other "$" figures of the paragraph around the first that read as visit rates widen it
+ * to the lowest and the highest. Each must name its kind of visit nearby; a figure with a
+ * period of its own other than a visit, one next to a bonus, or one out of a visit rate's
+ * range is not one of them.
+ */
+static void extend_visit(const struct sal_scan *ss, struct salary *sal, size_t at, size_t end)
+{
+    const struct scan *s = ss->s;
+    const struct csettings *set = &s->c->set;
+    const char *t = s->text.data;
+    size_t from = at > s->body_start + VISIT_BEFORE ? at - VISIT_BEFORE : s->body_start;
+    size_t to = end + VISIT_AFTER < s->body_end ? end + VISIT_AFTER : s->body_end;
+    paragraph(s, at, end, &from, &to);
+    for (size_t i = from; i < to; i++) {
+        struct amount a;
+        const struct match *per = NULL, *skip = NULL;
+        if (!isdigit((unsigned char)t[i]) || (i > 0 && isdigit((unsigned char)t[i - 1])) ||
+            !amount_at(s, i, &a))
+            continue;
+        i = a.end > i ? a.end - 1 : i;
+        if (!a.dollar || a.range || a.up_to || !plausible(a.max, PERIOD_VISIT))
+            continue;
+        if (near(ss, &a, -1, set->salary_before, set->salary_after, &per) >= 0 &&
+            s->c->rules[per->rule].value != PERIOD_VISIT)
+            continue;
+        if (near(ss, &a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 && skip_applies(ss, &a, skip))
+            continue;
+        if (!visit_type_near(s, a.start, a.end))
+            continue;
+        if (a.max < sal->min)
+            sal->min = a.max;
+        if (a.max > sal->max)
+            sal->max = a.max;
+    }
+}
+
 static int found(const struct scan *s, struct posting *p, const struct salary *sal, size_t a,
                  size_t b)
 {
@@ -529,6 +610,8 @@ int salary_decide(const struct scan *s, struct posting *p)
                 continue;
             if ((a.dollar || a.range) && tried++ < MAX_CANDIDATES &&
                 accept(&ss, &a, &sal, &ev_a, &ev_b)) {
+                if (sal.period == PERIOD_VISIT && sal.min > 0 && sal.min == sal.max)
+                    extend_visit(&ss, &sal, a.start, a.end);
                 rc = found(s, p, &sal, ev_a, ev_b);
                 k = w.n;
                 break;

@@ -212,6 +212,13 @@ static const struct tag_case cases[] = {
      "Outpatient clinic, Monday to Friday. Pay: starting at $26 per hour, more with "
      "experience.",
      NULL, NULL, "PTA", NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"visit rates by visit type give a range", "Home Health Speech Therapist", NULL,
+     "Pay per visit: Eval $110 \xc2\xb7 Routine $75 \xc2\xb7 Recert/Discharge $85\nSee patients in "
+     "their homes.",
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"a bonus and mileage are not visit rates", "Home Health PT", NULL,
+     "Pay: $85 per visit, a $2,000 sign-on bonus and $0.58 per mile. $25 an hour for meetings.",
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
     {"a count of calls a day is not pay", "Member Services Representative", NULL,
      "Handle 50-70 inbound calls a day in a call-center environment. Pay: $18.50/hour.", NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
@@ -270,6 +277,8 @@ static void salary_want(const char *name, double *min, double *max, const char *
              {"per billed unit in other words", 21, 21, "unit"},
              {"per completed call", 75, 75, "review"},
              {"a count of calls a day is not pay", 18.5, 18.5, "hour"},
+             {"visit rates by visit type give a range", 75, 110, "visit"},
+             {"a bonus and mileage are not visit rates", 85, 85, "visit"},
              {"starting at states a minimum", 26, 0, "hour"},
              {"starting pay with a colon", 19.75, 0, "hour"}};
     *period = NULL;
