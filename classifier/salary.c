@@ -134,9 +134,9 @@ static bool word_before(const char *t, size_t i, const char *word)
  * lowest pay is stated. */
 static bool from_before(const char *t, size_t i)
 {
-    static const char *const words[] = {"starting at", "starts at",      "starting from",
-                                        "starting pay", "starting rate",  "starting salary",
-                                        "starting wage", "beginning at", "pay starts at"};
+    static const char *const words[] = {"starting at",   "starts at",     "starting from",
+                                        "starting pay",  "starting rate", "starting salary",
+                                        "starting wage", "beginning at"};
     while (i > 0 && t[i - 1] == ' ')
         i--;
     if (i > 0 && t[i - 1] == ':')
