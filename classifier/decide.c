@@ -299,6 +299,9 @@ static int decide_role(const struct scan *s, struct posting *p)
     const struct csettings *set = &s->c->set;
     double ur = ur_evidence(s);
     enum role_family f = best_family(s, false), chosen;
+    /* review words too few for a UR role and no UR title: no family yet (not a UR one) */
+    if (f == ROLE_UTILIZATION_REVIEW && SCORE(s, CT_ROLE, f) <= 0 && ur < set->ur_min)
+        f = ROLE_UNKNOWN;
     /* a discipline title over a body full of review work: the review work is the job */
     if ((f == ROLE_UNKNOWN || f == ROLE_CLINICAL_OTHER) && ur >= set->ur_strong) {
         f = best_family(s, true);
@@ -311,6 +314,9 @@ static int decide_role(const struct scan *s, struct posting *p)
         f = SCORE(s, CT_ROLE, ROLE_NON_HEALTHCARE) > 0 || SCORE(s, CT_PAGE, PV_POSTING) >= 3
                 ? ROLE_NON_HEALTHCARE
                 : ROLE_UNKNOWN;
+    /* a discipline's posting with no role words of its own: the discipline's care work */
+    if (f == ROLE_UNKNOWN && p->disciplines != 0)
+        f = ROLE_CLINICAL_OTHER;
     chosen = f;
     if (is_ur_family(f))
         p->ur_role = ur >= set->ur_min;

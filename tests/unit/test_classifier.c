@@ -177,6 +177,9 @@ static const struct tag_case cases[] = {
      "Evaluate and treat patients in our clinic; the front desk obtains prior authorization "
      "when insurers require it.",
      NULL, NULL, "PT", "onsite", NULL, NULL, "clinical_other", 0, 0, 0, NULL},
+    {"a discipline's posting without role words is clinical care, on site", "Licensed PT", NULL,
+     "Evaluate and treat athletes after ACL repair. Health insurance for members of our team.",
+     NULL, NULL, "PT", "onsite", NULL, NULL, "clinical_other", 0, 0, 0, NULL},
     {"career advice article", "How to Land a Utilization Review Job", NULL,
      "In this article we share tips. What is utilization review? Subscribe to our newsletter. "
      "Many roles are remote and full-time; an RN license in Texas helps. Salary: $70,000.",
