@@ -219,6 +219,26 @@ static size_t special(const char *t, size_t len, char *out)
     return 0;
 }
 
+/*
+ * Pictographs (U+1F000-U+1FFFF: emoji such as a location pin or a briefcase; U+2600-U+27BF:
+ * check marks, stars, a telephone) mark fields on job boards ("\U0001F4CD Remote (USA)"), so
+ * they end a line like a bullet; the emoji variation selector U+FE0F is a space. Bytes used,
+ * or 0 when t[0..len) holds none of them.
+ */
+static size_t pictograph(const unsigned char *t, size_t len, bool *nl)
+{
+    *nl = true;
+    if (t[0] == 0xf0 && len >= 4 && t[1] == 0x9f && (t[2] & 0xc0) == 0x80 && (t[3] & 0xc0) == 0x80)
+        return 4;
+    if (t[0] == 0xe2 && len >= 3 && t[1] >= 0x98 && t[1] <= 0x9e && (t[2] & 0xc0) == 0x80)
+        return 3;
+    if (t[0] == 0xef && len >= 3 && t[1] == 0xb8 && t[2] == 0x8f) {
+        *nl = false;
+        return 3;
+    }
+    return 0;
+}
+
 /* How the normal form treats each byte. */
 enum nkind { NK_COPY = 0, NK_UPPER = 1, NK_SEP, NK_NL, NK_SPECIAL };
 
@@ -234,6 +254,7 @@ static const uint8_t nkind[256] = {
     ['|'] = NK_NL,
     ['_'] = NK_SEP,     [':'] = NK_SEP,      ['\n'] = NK_NL,      ['<'] = NK_SPECIAL,
     ['&'] = NK_SPECIAL, [0xc2] = NK_SPECIAL, [0xc3] = NK_SPECIAL, [0xe2] = NK_SPECIAL,
+    [0xef] = NK_SPECIAL, [0xf0] = NK_SPECIAL,
 };
 
 /* Markup, an entity or UTF-8 punctuation at t[i]: bytes used (at least 1). */
@@ -245,6 +266,10 @@ static size_t normalise_special(struct norm *n, size_t i, size_t to)
     bool block;
     size_t used;
     if (ch == '<' && (used = tag_len(t + i, to - i, &block)) > 0) {
+        sep(n, block, i);
+        return used;
+    }
+    if ((used = pictograph((const unsigned char *)t + i, to - i, &block)) > 0) {
         sep(n, block, i);
         return used;
     }

@@ -177,6 +177,10 @@ static const struct tag_case cases[] = {
      "Evaluate and treat patients in our clinic; the front desk obtains prior authorization "
      "when insurers require it.",
      NULL, NULL, "PT", "onsite", NULL, NULL, "clinical_other", 0, 0, 0, NULL},
+    {"an emoji marks a field", "Clinical Appeals Reviewer", NULL,
+     "Northgate Health\n\xf0\x9f\x93\x8d Remote (USA)   \xf0\x9f\x92\xbc Full-time\n"
+     "Review member appeals against medical necessity criteria.",
+     NULL, NULL, NULL, "remote", "full_time", NULL, NULL, -1, 0, 0, NULL},
     {"a discipline's posting without role words is clinical care, on site", "Licensed PT", NULL,
      "Evaluate and treat athletes after ACL repair. Health insurance for members of our team.",
      NULL, NULL, "PT", "onsite", NULL, NULL, "clinical_other", 0, 0, 0, NULL},
