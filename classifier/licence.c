@@ -71,7 +71,9 @@ static int lic_index(struct lic *l, const struct scan *s)
             l->nots[l->n_not++] = &s->m[k];
     for (size_t k = 0; k < s->m_len; k++) {
         const struct match *m = &s->m[k];
-        if (is_value(s, m, LV_CONTEXT) && !m->dropped && !negated(l->nots, l->n_not, m))
+        /* a licence word inside a longer match ("multistate RN license") still counts */
+        if (is_value(s, m, LV_CONTEXT) && (!m->dropped || m->dropped == DROP_CONTAINED) &&
+            !negated(l->nots, l->n_not, m))
             l->ctx[l->n_ctx++] = m;
         else if (is_value(s, m, LV_RESIDENCE))
             l->res[l->n_res++] = m;

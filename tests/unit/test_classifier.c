@@ -142,6 +142,12 @@ static const struct tag_case cases[] = {
      0, NULL},
     {"state name after licensed in", "Case Manager", NULL, "Must be licensed in Ohio as an RN.",
      NULL, NULL, NULL, NULL, NULL, "OH", NULL, -1, 0, 0, NULL},
+    {"a state before a compact licence phrase", "Nurse Reviewer", NULL,
+     "Requirements\nNorth Carolina or multistate RN license", NULL, NULL, NULL, NULL, NULL,
+     "NC,COMPACT", NULL, -1, 0, 0, NULL},
+    {"NYS and compact accepted", "Nurse Reviewer", NULL,
+     "NYS RN license, current.\nRN with an active Louisiana license (compact accepted).", NULL,
+     NULL, NULL, NULL, NULL, "NY,LA,COMPACT", NULL, -1, 0, 0, NULL},
     /* salary */
     {"hourly range", "Nurse Reviewer", NULL, "Pay: $27-36 per hour.", NULL, NULL, NOCHECK},
     {"yearly range", "Nurse Reviewer", NULL, "Salary: $65,000 - $80,000", NULL, NULL, NOCHECK},
