@@ -14,6 +14,7 @@
 #define VISIT_BEFORE   120 /* bytes around a per-visit rate searched for the other visit rates */
 #define VISIT_AFTER    200
 #define VISIT_TYPE_REACH 30 /* bytes around such a rate in which its kind of visit is named */
+#define ROLE_REACH     12  /* bytes around a rate in which the role it is for is named */
 #define USD_AFTER      8   /* bytes after an amount in which "USD" marks it as money */
 #define MAX_CANDIDATES 200 /* amounts weighed per posting: bounded time on junk */
 
@@ -145,6 +146,15 @@ static bool from_before(const char *t, size_t i)
         if (word_before(t, i, words[k]))
             return true;
     return false;
+}
+
+/* "to start" right after t[i] ("$31.25 per hour to start"): only the lowest pay is stated. */
+static bool from_after(const char *t, size_t len, size_t i)
+{
+    while (i < len && (t[i] == ' ' || t[i] == ','))
+        i++;
+    return i + 8 <= len && strncasecmp(t + i, "to start", 8) == 0 &&
+           (i + 8 == len || !isalpha((unsigned char)t[i + 8]));
 }
 
 /* ---- amounts in words: "between forty-five and fifty-two dollars an hour" ---- */
@@ -429,7 +439,9 @@ static bool accept(const struct sal_scan *ss, const struct amount *a, struct sal
         (a->min > 0 && !a->up_to && !plausible(a->min, period)) || a->min > a->max)
         return false;
     sal->min = a->up_to ? 0 : a->min;
-    sal->max = a->from ? 0 : a->max;
+    bool from = a->from || (!a->range && from_after(s->text.data, s->body_end,
+                                                     per && per->start >= a->end ? per->end : a->end));
+    sal->max = from ? 0 : a->max;
     sal->period = period;
     salary_update_annual(sal);
     *ev_a = ctx && ctx->start < a->start ? ctx->start : a->start;
@@ -528,6 +540,67 @@ static void extend_visit(const struct sal_scan *ss, struct salary *sal, size_t a
     }
 }
 
+/* A role named within ROLE_REACH bytes before text[a..b) or right after it: "PT $41-$55/hr",
+ * "PTAs: $29-$34 per hour", "$30.00/hr for LPNs". */
+static bool role_near(const struct scan *s, size_t a, size_t b)
+{
+    static const char *const roles[] = {"PT",  "PTs",  "OT",  "OTs", "SLP", "SLPs",  "PTA",
+                                        "PTAs", "COTA", "COTAs", "OTA", "OTAs", "SLPA", "SLPAs",
+                                        "RN",  "RNs",  "LPN", "LPNs", "LVN", "LVNs", "CNA", "CNAs"};
+    const char *t = s->text.data;
+    size_t from = a > s->body_start + ROLE_REACH ? a - ROLE_REACH : s->body_start;
+    size_t to = b + ROLE_REACH < s->body_end ? b + ROLE_REACH : s->body_end;
+    for (size_t i = from; i < to; i++) {
+        if ((i > 0 && isalnum((unsigned char)t[i - 1])) || !isupper((unsigned char)t[i]))
+            continue;
+        for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++) {
+            size_t n = strlen(roles[k]);
+            if (i + n <= to && memcmp(t + i, roles[k], n) == 0 && !isalnum((unsigned char)t[i + n]))
+                return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Rates listed by role on one line ("PT $41-$55/hr · OT $39-$52/hr · SLP $38-$50/hr") give
+ * the range from the lowest to the highest: the other "$" figures of the line widen the
+ * first when it and each of them name a role nearby and have the same period.
+ */
+static void extend_roles(const struct sal_scan *ss, struct salary *sal, size_t at, size_t end)
+{
+    const struct scan *s = ss->s;
+    const struct csettings *set = &s->c->set;
+    const char *t = s->text.data;
+    if (sal->min <= 0 || sal->max <= 0 || !role_near(s, at, end))
+        return;
+    size_t from = at, to = end;
+    while (from > s->body_start && t[from - 1] != '\n')
+        from--;
+    while (to < s->body_end && t[to] != '\n')
+        to++;
+    for (size_t i = from; i < to; i++) {
+        struct amount a;
+        const struct match *per = NULL, *skip = NULL;
+        if (!isdigit((unsigned char)t[i]) || (i > 0 && isdigit((unsigned char)t[i - 1])) ||
+            !amount_at(s, i, &a))
+            continue;
+        i = a.end > i ? a.end - 1 : i;
+        if (!a.dollar || a.up_to || a.from || a.start == at || a.min <= 0 ||
+            near(ss, &a, -1, set->salary_before, set->salary_after, &per) < 0 ||
+            s->c->rules[per->rule].value != (int)sal->period || !plausible(a.max, sal->period) ||
+            !plausible(a.min, sal->period) || !role_near(s, a.start, a.end))
+            continue;
+        if (near(ss, &a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 && skip_applies(ss, &a, skip))
+            continue;
+        if (a.min < sal->min)
+            sal->min = a.min;
+        if (a.max > sal->max)
+            sal->max = a.max;
+    }
+    salary_update_annual(sal);
+}
+
 static int found(const struct scan *s, struct posting *p, const struct salary *sal, size_t a,
                  size_t b)
 {
@@ -612,6 +685,8 @@ int salary_decide(const struct scan *s, struct posting *p)
                 accept(&ss, &a, &sal, &ev_a, &ev_b)) {
                 if (sal.period == PERIOD_VISIT && sal.min > 0 && sal.min == sal.max)
                     extend_visit(&ss, &sal, a.start, a.end);
+                else if (sal.period != PERIOD_VISIT)
+                    extend_roles(&ss, &sal, a.start, a.end);
                 rc = found(s, p, &sal, ev_a, ev_b);
                 k = w.n;
                 break;

@@ -235,6 +235,16 @@ static const struct tag_case cases[] = {
     {"a count of calls a day is not pay", "Member Services Representative", NULL,
      "Handle 50-70 inbound calls a day in a call-center environment. Pay: $18.50/hour.", NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"rates listed by role give a range", "Outpatient Therapists", NULL,
+     "Pay ranges\nPTs: $42-$50 per hour \xc2\xb7 PTAs: $29-$34 per hour\nBenefits: a $3,000 "
+     "sign-on bonus for PTs.",
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"one role's rate beside another period is not widened", "Physical Therapist", NULL,
+     "Pay: PT $48/hr; PRN PTA $310 per day.", NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0,
+     NULL},
+    {"to start after the rate", "Outreach Nurse", NULL,
+     "Compensation: $31.25 per hour to start, with a 5% bonus target.", NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, -1, 0, 0, NULL},
     {"starting pay with a colon", "Medical Records Clerk", NULL,
      "Starting pay: $19.75/hour, with increases for certification.", NULL, NULL, NULL, NULL, NULL,
      NULL, NULL, -1, 0, 0, NULL},
@@ -293,7 +303,10 @@ static void salary_want(const char *name, double *min, double *max, const char *
              {"visit rates by visit type give a range", 75, 110, "visit"},
              {"a bonus and mileage are not visit rates", 85, 85, "visit"},
              {"starting at states a minimum", 26, 0, "hour"},
-             {"starting pay with a colon", 19.75, 0, "hour"}};
+             {"starting pay with a colon", 19.75, 0, "hour"},
+             {"rates listed by role give a range", 29, 50, "hour"},
+             {"one role's rate beside another period is not widened", 48, 48, "hour"},
+             {"to start after the rate", 31.25, 0, "hour"}};
     *period = NULL;
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (strcmp(s[i].name, name) == 0)
