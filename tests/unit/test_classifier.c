@@ -202,6 +202,14 @@ static const struct tag_case cases[] = {
      "Obtain prior authorizations from insurance companies, verify insurance eligibility and "
      "help the front desk.",
      NULL, NULL, "", NULL, NULL, NULL, "admin_other", 0, 0, 0, NULL},
+    {"the trainer of UM reviewers is not one", "Clinical Trainer - Utilization Management", NULL,
+     "Teach new utilization management nurse reviewers InterQual criteria, medical necessity "
+     "review and concurrent review documentation for our health plan.",
+     NULL, NULL, NULL, NULL, NULL, NULL, "admin_other", 0, 0, 0, NULL},
+    {"a UM software engineer is not a reviewer", "Software QA Engineer - Prior Authorization", NULL,
+     "Test the platform our health plan nurses use for prior authorization review, medical "
+     "necessity criteria and concurrent review.",
+     NULL, NULL, NULL, NULL, NULL, NULL, "non_healthcare", 0, 0, 0, NULL},
     {"appeals nurse", "Clinical Appeals Nurse", NULL,
      "Review member appeals of adverse determinations against medical necessity criteria.", NULL,
      NULL, "RN", NULL, NULL, NULL, "appeals_denials", 1, 0, 0, NULL},
