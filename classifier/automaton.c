@@ -6,7 +6,7 @@
 
 #include "classifier/classifier_int.h"
 
-#define MAX_STATES 65535u /* trie nodes: 16-bit transitions keep the table in cache */
+#define MAX_STATES (1u << 23) /* trie nodes: compact() keeps a position in 24 bits */
 
 #define W1(c) [c] = 1
 /* Bytes that continue a word: a phrase must not start or end next to one. */
@@ -48,6 +48,7 @@ static void make_classes(struct classifier *c)
         ac->cls[ch] = ac->cls[ch - 'A' + 'a'];
 }
 
+/* Room for one more state in the build-time trie. */
 static int grow(struct automaton *ac, uint32_t *cap)
 {
     if (ac->nstates < *cap)
@@ -55,20 +56,27 @@ static int grow(struct automaton *ac, uint32_t *cap)
     if (*cap >= MAX_STATES)
         return URS_ELIMIT;
     uint32_t ncap = *cap ? *cap * 2 : 1024;
-    if (ncap > MAX_STATES + 1)
-        ncap = MAX_STATES + 1;
-    uint16_t *delta = realloc(ac->delta, (size_t)ncap * ac->ncls * sizeof *delta);
-    if (!delta)
+    if (ncap > MAX_STATES)
+        ncap = MAX_STATES;
+    struct ac_node *node = realloc(ac->node, (size_t)ncap * sizeof *node);
+    if (!node)
         return URS_ENOMEM;
-    ac->delta = delta;
+    ac->node = node;
     int32_t *term = realloc(ac->term, (size_t)ncap * sizeof *term);
     if (!term)
         return URS_ENOMEM;
     ac->term = term;
-    memset(ac->delta + (size_t)*cap * ac->ncls, 0,
-           (size_t)(ncap - *cap) * ac->ncls * sizeof *delta);
     *cap = ncap;
     return URS_OK;
+}
+
+/* A new state, the child of parent on class k, linked in at *link (kept in class order). */
+static uint32_t add_state(struct automaton *ac, uint32_t k, uint32_t link)
+{
+    uint32_t v = ac->nstates++;
+    ac->term[v] = -1;
+    ac->node[v] = (struct ac_node){0, link, (uint8_t)k};
+    return v;
 }
 
 static int insert(struct classifier *c, size_t pid, uint32_t *cap)
@@ -77,18 +85,21 @@ static int insert(struct classifier *c, size_t pid, uint32_t *cap)
     uint32_t s = 0;
     for (const char *p = c->pats[pid].exact; *p; p++) {
         uint32_t k = ac->cls[fold((unsigned char)*p)];
-        uint32_t next = ac->delta[(size_t)s * ac->ncls + k];
-        if (!next) {
-            if (ac->nstates > MAX_STATES)
-                return URS_ELIMIT;
-            int rc = grow(ac, cap);
-            if (rc != URS_OK)
-                return rc;
-            next = ac->nstates++;
-            ac->term[next] = -1;
-            ac->delta[(size_t)s * ac->ncls + k] = (uint16_t)next;
+        int rc = grow(ac, cap); /* first: it may move the nodes */
+        if (rc != URS_OK)
+            return rc;
+        /* the children of s, in class order: find k's, or where it goes */
+        uint32_t prev = 0, v = ac->node[s].kid;
+        while (v && ac->node[v].cls < k)
+            prev = v, v = ac->node[v].sib;
+        if (!v || ac->node[v].cls != k) {
+            v = add_state(ac, k, v);
+            if (prev)
+                ac->node[prev].sib = v;
+            else
+                ac->node[s].kid = v;
         }
-        s = next;
+        s = v;
     }
     const struct pattern *p = &c->pats[pid];
     ac->pat[pid] = (struct ac_pat){ac->term[s], p->rule, p->flags, c->rules[p->rule].zones};
@@ -99,8 +110,8 @@ static int insert(struct classifier *c, size_t pid, uint32_t *cap)
 static uint32_t children(const struct automaton *ac, uint32_t u)
 {
     uint32_t n = 0;
-    for (uint32_t k = 0; k < ac->ncls; k++)
-        n += ac->delta[(size_t)u * ac->ncls + k] != 0;
+    for (uint32_t v = ac->node[u].kid; v; v = ac->node[v].sib)
+        n++;
     return n;
 }
 
@@ -117,9 +128,8 @@ static int renumber(struct automaton *ac, uint32_t *order, uint32_t *id)
     order[tail++] = 0; /* a trie: every state but the root has one parent */
     while (head < tail) {
         uint32_t u = order[head++];
-        for (uint32_t k = 0; k < ac->ncls; k++)
-            if (ac->delta[(size_t)u * ac->ncls + k])
-                order[tail++] = ac->delta[(size_t)u * ac->ncls + k];
+        for (uint32_t v = ac->node[u].kid; v; v = ac->node[v].sib)
+            order[tail++] = v;
     }
     for (size_t i = 0; i < tail; i++) /* branching states: breadth-first */
         if (order[i] == 0 || children(ac, order[i]) > 1)
@@ -128,16 +138,9 @@ static int renumber(struct automaton *ac, uint32_t *order, uint32_t *id)
         uint32_t u = order[i];
         if (u != 0 && children(ac, u) <= 1)
             continue;
-        for (uint32_t k = 0; k < ac->ncls; k++) {
-            uint32_t v = ac->delta[(size_t)u * ac->ncls + k];
-            while (v && children(ac, v) <= 1) {
-                id[v] = next++;
-                uint32_t child = 0;
-                for (uint32_t j = 0; j < ac->ncls && !child; j++)
-                    child = ac->delta[(size_t)v * ac->ncls + j];
-                v = child;
-            }
-        }
+        for (uint32_t v = ac->node[u].kid; v; v = ac->node[v].sib)
+            for (uint32_t w = v; w && children(ac, w) <= 1; w = ac->node[w].kid)
+                id[w] = next++;
     }
     ac->ndense = 0;
     for (uint32_t u = 0; u < ac->nstates; u++)
@@ -177,10 +180,8 @@ static int compact(struct automaton *ac, const uint32_t *id)
     for (uint32_t u = 0; u < n; u++) {
         uint32_t v = id[u];
         term[v] = ac->term[u];
-        for (uint32_t k = 0; k < ac->ncls; k++) {
-            uint32_t child = ac->delta[(size_t)u * ac->ncls + k];
-            if (!child)
-                continue;
+        for (uint32_t child = ac->node[u].kid; child; child = ac->node[child].sib) {
+            uint32_t k = ac->node[child].cls;
             /* the child, and whether a phrase ends there: the scan needs no other load */
             uint32_t to = position(ac, id[child]) << 1 | (ac->term[child] >= 0);
             if (v < ac->ndense)
@@ -189,9 +190,9 @@ static int compact(struct automaton *ac, const uint32_t *id)
                 next[position(ac, v)] = to << 8 | k;
         }
     }
-    free(ac->delta);
+    free(ac->node);
     free(ac->term);
-    ac->delta = NULL;
+    ac->node = NULL;
     ac->next = next;
     ac->term = term;
     return URS_OK;
@@ -245,6 +246,7 @@ int ac_build(struct classifier *c, struct err *e)
         return err_set(e, URS_ENOMEM, "rules: out of memory building the phrase automaton");
     ac->nstates = 1;
     ac->term[0] = -1;
+    ac->node[0] = (struct ac_node){0, 0, 0};
     for (size_t i = 0; i < c->pats_len; i++) {
         int rc = insert(c, i, &cap);
         if (rc == URS_ELIMIT)
@@ -266,7 +268,7 @@ int ac_build(struct classifier *c, struct err *e)
 
 void ac_free(struct automaton *ac)
 {
-    free(ac->delta);
+    free(ac->node);
     free(ac->next);
     free(ac->pair);
     free(ac->term);

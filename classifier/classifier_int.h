@@ -129,6 +129,12 @@ struct ac_pat {
     uint32_t flags; /* = pats[i].flags */
     uint32_t zones; /* = rules[rule].zones: most reports fall outside them */
 };
+/* A state of the trie while it is built: its first child, its next sibling (siblings in
+ * class order), the class that leads to it; 0 is none (the root is no one's child). */
+struct ac_node {
+    uint32_t kid, sib;
+    uint8_t cls;
+};
 struct automaton {
     uint8_t cls[256];    /* byte -> class */
     uint32_t ncls;
@@ -136,7 +142,7 @@ struct automaton {
     uint32_t ndense;
     uint32_t row_shift; /* log2 of a dense row's entries */
     uint32_t dense_end; /* ndense << row_shift: positions below are dense rows */
-    uint16_t *delta;    /* while building: nstates * ncls children, 0 none */
+    struct ac_node *node; /* while building: the trie, children as lists */
     /* per position: in a dense row, child position << 1 | (a phrase ends there);
      * at a single-child state, (child position << 1 | ends) << 8 | class; 0 none */
     uint32_t *next;

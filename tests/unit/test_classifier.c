@@ -531,6 +531,64 @@ static void test_rules_file_and_folder(void **state)
     free(dir);
 }
 
+static int cmp_word(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* Rules whose phrases need more trie states than 16 bits can number still load and match. */
+static void test_many_states(void **state)
+{
+    (void)state;
+    enum { WORDS = 12000, LEN = 8 };
+    static char word[WORDS][LEN + 1];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < WORDS; i++) {
+        for (size_t j = 0; j < LEN; j++) {
+            x = x * 1103515245u + 12345u;
+            word[i][j] = (char)('a' + (x >> 16) % 26);
+        }
+        word[i][LEN] = '\0';
+    }
+    struct sbuf text;
+    sbuf_init(&text, 1 << 20);
+    assert_int_equal(sbuf_puts(&text, "[settings]\ndiscipline_min 1\n[discipline OT]\n"), URS_OK);
+    for (size_t i = 0; i < WORDS; i++)
+        assert_int_equal(sbuf_printf(&text, "%s%s", i % 20 ? " | " : "\nbody 2 ", word[i]), URS_OK);
+    assert_int_equal(sbuf_puts(&text, "\n"), URS_OK);
+    char last[LEN + 1];
+    memcpy(last, word[WORDS - 1], sizeof last);
+    /* the trie's states: one per distinct prefix, the root aside */
+    qsort(word, WORDS, sizeof word[0], cmp_word);
+    size_t states = 1;
+    for (size_t i = 0; i < WORDS; i++) {
+        size_t common = 0;
+        while (i > 0 && common < LEN && word[i][common] == word[i - 1][common])
+            common++;
+        states += LEN - common;
+    }
+    assert_true(states > 65536);
+    char *dir = tu_mkdtemp(), *path = tu_path(dir, "big.rules");
+    tu_write_file(path, sbuf_str(&text), text.len);
+    struct err e;
+    struct classifier *c;
+    struct posting p;
+    err_clear(&e);
+    posting_init(&p);
+    char desc[64];
+    snprintf(desc, sizeof desc, "A job for a %s.", last);
+    assert_int_equal(posting_set(&p.description, desc), URS_OK);
+    assert_int_equal(classify_open(path, &c, &e), URS_OK);
+    assert_int_equal(classify_posting(c, &p, &e), URS_OK);
+    assert_int_equal(p.disciplines, 1u << DISC_OT);
+    classify_close(c);
+    posting_free(&p);
+    sbuf_free(&text);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 /* Regexes that start with a rare byte are skipped when the text lacks it: the same matches. */
 static void test_regex_first_byte(void **state)
 {
@@ -906,6 +964,7 @@ int main(void)
         cmocka_unit_test(test_rules_errors),
         cmocka_unit_test(test_rules_file_and_folder),
         cmocka_unit_test(test_regex_first_byte),
+        cmocka_unit_test(test_many_states),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_own_sets),
