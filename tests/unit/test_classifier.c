@@ -190,6 +190,16 @@ static const struct tag_case cases[] = {
     {"a discipline's posting without role words is clinical care, on site", "Licensed PT", NULL,
      "Evaluate and treat athletes after ACL repair. Health insurance for members of our team.",
      NULL, NULL, "PT", "onsite", NULL, NULL, "clinical_other", 0, 0, 0, NULL},
+    {"a forum question", "Considering a change to prior authorization nursing", NULL,
+     "I have worked med-surg for six years. Has anyone moved into prior authorization at a "
+     "health plan? Can someone please explain the schedule?\nThank you all in advance!",
+     NULL, NULL, "", "unknown", "", "", "article", 0, 0, 0, ""},
+    {"a civil-service class specification", "Utilization Review Nurse Coordinator (5613FP)",
+     NULL,
+     "PURPOSE OF JOB CLASS\nIn a state agency, reviews hospital admissions for medical "
+     "necessity.\nDISTINGUISHING FEATURES OF THE CLASS\nTypical work activities: conducts "
+     "concurrent review; applies InterQual criteria.\nRequirements: RN license.",
+     NULL, NULL, "", "unknown", "", "", "article", 0, 0, 0, ""},
     {"career advice article", "How to Land a Utilization Review Job", NULL,
      "In this article we share tips. What is utilization review? Subscribe to our newsletter. "
      "Many roles are remote and full-time; an RN license in Texas helps. Salary: $70,000.",
