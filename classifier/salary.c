@@ -80,11 +80,23 @@ static size_t entity_dash(const char *t, size_t len)
     return 0;
 }
 
-/* Skip spaces, then a range separator ("-", en/em dash, "to", "and"); bytes used or 0. */
+/* Skip spaces, then a range separator ("-", en/em dash, "to", "to -", "and", "through",
+ * "Max:"); bytes used or 0. A short aside in parentheses before it is skipped too ("$71,755
+ * (BA+0 step 1) through $140,729"), as is the "." that ends "$35.92/Hr.MaxUSD $57.47/Hr.". */
 static size_t range_sep(const char *t, size_t len, size_t i)
 {
     size_t j = i;
     while (j < len && t[j] == ' ')
+        j++;
+    if (j < len && t[j] == '(') {
+        const char *close = memchr(t + j, ')', len - j < 40 ? len - j : 40);
+        if (close && !memchr(t + j, '\n', (size_t)(close - (t + j)))) {
+            j = (size_t)(close - t) + 1;
+            while (j < len && t[j] == ' ')
+                j++;
+        }
+    }
+    if (j + 1 < len && t[j] == '.' && (t[j + 1] | 32) == 'm')
         j++;
     size_t k = j;
     if (j < len && t[j] == '-')
@@ -98,8 +110,22 @@ static size_t range_sep(const char *t, size_t len, size_t i)
                                                                             : 0);
     else if ((k = j + entity_dash(t + j, len - j)) > j)
         ; /* "&mdash;", or "&amp;ndash;" from a page escaped twice */
-    else if (j + 3 <= len && strncasecmp(t + j, "to ", 3) == 0)
-        k = j + 2;
+    else if (j + 3 <= len && strncasecmp(t + j, "to ", 3) == 0) {
+        k = j + 3; /* "$112,015 to - $145,617" */
+        while (k < len && t[k] == ' ')
+            k++;
+        if (k < len && t[k] == '-')
+            k++;
+        else if (k + 3 <= len && memcmp(t + k, "\xe2\x80\x93", 3) == 0)
+            k += 3;
+        else
+            k = j + 2;
+    } else if (j + 8 <= len && strncasecmp(t + j, "through ", 8) == 0)
+        k = j + 7;
+    else if (j + 3 < len && strncasecmp(t + j, "max", 3) == 0 && !isalpha((unsigned char)t[j + 3]))
+        k = j + 3 + (t[j + 3] == ':'); /* "Min: $19.85 Max: $30.40" */
+    else if (j + 6 <= len && strncasecmp(t + j, "maxusd", 6) == 0)
+        k = j + 6;
     else if (j + 4 <= len && strncasecmp(t + j, "and ", 4) == 0)
         k = j + 3;
     if (k == j)
@@ -155,6 +181,15 @@ static bool from_after(const char *t, size_t len, size_t i)
         i++;
     return i + 8 <= len && strncasecmp(t + i, "to start", 8) == 0 &&
            (i + 8 == len || !isalpha((unsigned char)t[i + 8]));
+}
+
+/* "and up" right after t[i] ("$63,511 and up"): only the lowest pay is stated. */
+static bool and_up(const char *t, size_t len, size_t i)
+{
+    while (i < len && t[i] == ' ')
+        i++;
+    return i + 6 <= len && strncasecmp(t + i, "and up", 6) == 0 &&
+           (i + 6 == len || !isalpha((unsigned char)t[i + 6]));
 }
 
 /* ---- amounts in words: "between forty-five and fifty-two dollars an hour" ---- */
@@ -315,7 +350,7 @@ static bool amount_at(const struct scan *s, size_t i, struct amount *a)
         if (memcmp(t + k, "USD", 3) == 0)
             a->dollar = true;
     a->up_to = !a->range && word_before(t, a->start, "up to");
-    a->from = !a->range && from_before(t, a->start);
+    a->from = !a->range && (from_before(t, a->start) || and_up(t, len, a->end + unit));
     return a->dollar || !counts_time(t, len, a->end);
 }
 

@@ -260,6 +260,20 @@ static const struct tag_case cases[] = {
     {"one role's rate beside another period is not widened", "Physical Therapist", NULL,
      "Pay: PT $48/hr; PRN PTA $310 per day.", NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0,
      NULL},
+    {"a federal range with 'to -'", "Physical Therapist", NULL,
+     "Salary: $112,015 to - $145,617 per year", NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0,
+     0, NULL},
+    {"through, with an aside after the first figure", "School Occupational Therapist", NULL,
+     "Annual range is $71,755 (BA+0 step 1) through $140,729 (MA+90 step 20).", NULL, NULL, NULL,
+     NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"min and max fields", "Charge Nurse", NULL, "Pay: MinUSD $35.92/Hr.MaxUSD $57.47/Hr.", NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"and up", "Physical Therapist", NULL,
+     "Annual Rate : $63,511 and up depending on experience", NULL, NULL, NULL, NULL, NULL, NULL,
+     NULL, -1, 0, 0, NULL},
+    {"a referral coordinator's pay", "Referral Coordinator", NULL,
+     "Hourly Rate:\nMin: $19.85 Max: $30.40\nThe Referral Coordinator schedules visits.", NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
     {"to start after the rate", "Outreach Nurse", NULL,
      "Compensation: $31.25 per hour to start, with a 5% bonus target.", NULL, NULL, NULL, NULL,
      NULL, NULL, NULL, -1, 0, 0, NULL},
@@ -324,7 +338,12 @@ static void salary_want(const char *name, double *min, double *max, const char *
              {"starting pay with a colon", 19.75, 0, "hour"},
              {"rates listed by role give a range", 29, 50, "hour"},
              {"one role's rate beside another period is not widened", 48, 48, "hour"},
-             {"to start after the rate", 31.25, 0, "hour"}};
+             {"to start after the rate", 31.25, 0, "hour"},
+             {"a federal range with 'to -'", 112015, 145617, "year"},
+             {"through, with an aside after the first figure", 71755, 140729, "year"},
+             {"min and max fields", 35.92, 57.47, "hour"},
+             {"and up", 63511, 0, "year"},
+             {"a referral coordinator's pay", 19.85, 30.40, "hour"}};
     *period = NULL;
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (strcmp(s[i].name, name) == 0)
