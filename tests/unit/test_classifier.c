@@ -274,6 +274,9 @@ static const struct tag_case cases[] = {
     {"a referral coordinator's pay", "Referral Coordinator", NULL,
      "Hourly Rate:\nMin: $19.85 Max: $30.40\nThe Referral Coordinator schedules visits.", NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"a referral award is not pay", "Nurse Reviewer", NULL,
+     "Employee referral: earn $500 for each referral.", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+     -1, 0, 0, NULL},
     {"to start after the rate", "Outreach Nurse", NULL,
      "Compensation: $31.25 per hour to start, with a 5% bonus target.", NULL, NULL, NULL, NULL,
      NULL, NULL, NULL, -1, 0, 0, NULL},
@@ -343,7 +346,8 @@ static void salary_want(const char *name, double *min, double *max, const char *
              {"through, with an aside after the first figure", 71755, 140729, "year"},
              {"min and max fields", 35.92, 57.47, "hour"},
              {"and up", 63511, 0, "year"},
-             {"a referral coordinator's pay", 19.85, 30.40, "hour"}};
+             {"a referral coordinator's pay", 19.85, 30.40, "hour"},
+             {"a referral award is not pay", 0, 0, ""}};
     *period = NULL;
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (strcmp(s[i].name, name) == 0)
