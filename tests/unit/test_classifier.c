@@ -200,6 +200,11 @@ static const struct tag_case cases[] = {
      "necessity.\nDISTINGUISHING FEATURES OF THE CLASS\nTypical work activities: conducts "
      "concurrent review; applies InterQual criteria.\nRequirements: RN license.",
      NULL, NULL, "", "unknown", "", "", "article", 0, 0, 0, ""},
+    {"a county posting with its class's headings", "Public Health Nurse II", NULL,
+     "Salary: $38.10 - $46.32 Hourly\nJob Type: Full Time\nClosing: 12/31/2026\nExamples of "
+     "Duties\nVisits clients in their homes.\nSupervision Received and Exercised\nReports to "
+     "the nursing supervisor.\nTypical Qualifications\nCurrent RN license.",
+     NULL, NULL, "RN", "onsite", "full_time", NULL, "clinical_other", 0, 0, 0, NULL},
     {"career advice article", "How to Land a Utilization Review Job", NULL,
      "In this article we share tips. What is utilization review? Subscribe to our newsletter. "
      "Many roles are remote and full-time; an RN license in Texas helps. Salary: $70,000.",
