@@ -7,7 +7,7 @@ urs_unit_test(classifier unit/test_classifier.c LIBS urs_classifier Threads::Thr
 # targets that hold are asserted; the misses are listed in classifier/README.md, not lowered.
 add_test(NAME classifier_targets
   COMMAND urscout eval --summary --check
-          --targets discipline,pt,ot,slp,schedule,licence
+          --targets discipline,pt,ot,slp,work_mode,schedule,licence
           ${CMAKE_SOURCE_DIR}/classifier/eval/test.jsonl)
 add_test(NAME classifier_targets_lr
   COMMAND urscout eval --summary --check --lr combine
