@@ -514,25 +514,78 @@ static void paragraph(const struct scan *s, size_t at, size_t end, size_t *from,
         }
 }
 
-/* A kind of visit named within VISIT_TYPE_REACH bytes of text[a..b): "Routine $80", "$125
- * per start of care", "Eval: $110". */
+/*
+ * One of words[] named within reach bytes of text[a..b), at a word start: case-insensitive
+ * and as a prefix ("eval" finds "evaluation"), or, with whole, as written and as a whole word
+ * ("PT" is not "PTO").
+ */
+static bool named_near(const struct scan *s, size_t a, size_t b, size_t reach,
+                       const char *const *words, size_t n_words, bool whole)
+{
+    const char *t = s->text.data;
+    size_t from = a > s->body_start + reach ? a - reach : s->body_start;
+    size_t to = b + reach < s->body_end ? b + reach : s->body_end;
+    for (size_t i = from; i < to; i++) {
+        if (i > 0 && isalnum((unsigned char)t[i - 1]))
+            continue; /* word starts only */
+        for (size_t k = 0; k < n_words; k++) {
+            size_t n = strlen(words[k]);
+            if (i + n > to)
+                continue;
+            if (whole ? memcmp(t + i, words[k], n) == 0 && !isalnum((unsigned char)t[i + n])
+                      : strncasecmp(t + i, words[k], n) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* A kind of visit named near text[a..b): "Routine $80", "$125 per start of care", "Eval: $110". */
 static bool visit_type_near(const struct scan *s, size_t a, size_t b)
 {
     static const char *const kinds[] = {"routine",   "eval",      "admission", "admit",
                                         "start of care", "soc",   "recert",    "discharge",
                                         "resumption", "oasis",    "weekend",   "revisit",
                                         "follow-up", "supervisory", "telehealth"};
+    return named_near(s, a, b, VISIT_TYPE_REACH, kinds, sizeof kinds / sizeof kinds[0], false);
+}
+
+/* A role named near text[a..b): "PT $41-$55/hr", "PTAs: $29-$34 per hour", "$30.00/hr for
+ * LPNs". */
+static bool role_near(const struct scan *s, size_t a, size_t b)
+{
+    static const char *const roles[] = {"PT",  "PTs",  "OT",  "OTs", "SLP", "SLPs",  "PTA",
+                                        "PTAs", "COTA", "COTAs", "OTA", "OTAs", "SLPA", "SLPAs",
+                                        "RN",  "RNs",  "LPN", "LPNs", "LVN", "LVNs", "CNA", "CNAs"};
+    return named_near(s, a, b, ROLE_REACH, roles, sizeof roles / sizeof roles[0], true);
+}
+
+/*
+ * The next "$" amount or range starting in text[*i..to) that is another rate of a list: not
+ * next to a bonus, with a period near it (*per), not the amount at `first`. *i moves past it.
+ */
+static bool next_rate(const struct sal_scan *ss, size_t *i, size_t to, size_t first,
+                      struct amount *a, const struct match **per)
+{
+    const struct scan *s = ss->s;
+    const struct csettings *set = &s->c->set;
     const char *t = s->text.data;
-    size_t from = a > s->body_start + VISIT_TYPE_REACH ? a - VISIT_TYPE_REACH : s->body_start;
-    size_t to = b + VISIT_TYPE_REACH < s->body_end ? b + VISIT_TYPE_REACH : s->body_end;
-    for (size_t i = from; i < to; i++) {
-        if (i > 0 && isalpha((unsigned char)t[i - 1]))
-            continue; /* word starts only */
-        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-            size_t n = strlen(kinds[k]);
-            if (i + n <= to && strncasecmp(t + i, kinds[k], n) == 0)
-                return true;
+    for (; *i < to; (*i)++) {
+        const struct match *skip = NULL;
+        if (!isdigit((unsigned char)t[*i]) || (*i > 0 && isdigit((unsigned char)t[*i - 1])) ||
+            !amount_at(s, *i, a))
+            continue;
+        size_t next = a->end > *i ? a->end : *i + 1;
+        *per = NULL;
+        if (!a->dollar || a->up_to || a->from || a->start == first ||
+            (near(ss, a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 &&
+             skip_applies(ss, a, skip))) {
+            *i = next - 1; /* the loop steps on to next */
+            continue;
         }
+        near(ss, a, -1, set->salary_before, set->salary_after, per);
+        *i = next;
+        return true;
     }
     return false;
 }
@@ -547,54 +600,21 @@ static bool visit_type_near(const struct scan *s, size_t a, size_t b)
 static void extend_visit(const struct sal_scan *ss, struct salary *sal, size_t at, size_t end)
 {
     const struct scan *s = ss->s;
-    const struct csettings *set = &s->c->set;
-    const char *t = s->text.data;
     size_t from = at > s->body_start + VISIT_BEFORE ? at - VISIT_BEFORE : s->body_start;
     size_t to = end + VISIT_AFTER < s->body_end ? end + VISIT_AFTER : s->body_end;
+    struct amount a;
+    const struct match *per;
     paragraph(s, at, end, &from, &to);
-    for (size_t i = from; i < to; i++) {
-        struct amount a;
-        const struct match *per = NULL, *skip = NULL;
-        if (!isdigit((unsigned char)t[i]) || (i > 0 && isdigit((unsigned char)t[i - 1])) ||
-            !amount_at(s, i, &a))
-            continue;
-        i = a.end > i ? a.end - 1 : i;
-        if (!a.dollar || a.range || a.up_to || !plausible(a.max, PERIOD_VISIT))
-            continue;
-        if (near(ss, &a, -1, set->salary_before, set->salary_after, &per) >= 0 &&
-            s->c->rules[per->rule].value != PERIOD_VISIT)
-            continue;
-        if (near(ss, &a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 && skip_applies(ss, &a, skip))
-            continue;
-        if (!visit_type_near(s, a.start, a.end))
+    for (size_t i = from; next_rate(ss, &i, to, (size_t)-1, &a, &per);) {
+        if (a.range || !plausible(a.max, PERIOD_VISIT) ||
+            (per && s->c->rules[per->rule].value != PERIOD_VISIT) ||
+            !visit_type_near(s, a.start, a.end))
             continue;
         if (a.max < sal->min)
             sal->min = a.max;
         if (a.max > sal->max)
             sal->max = a.max;
     }
-}
-
-/* A role named within ROLE_REACH bytes before text[a..b) or right after it: "PT $41-$55/hr",
- * "PTAs: $29-$34 per hour", "$30.00/hr for LPNs". */
-static bool role_near(const struct scan *s, size_t a, size_t b)
-{
-    static const char *const roles[] = {"PT",  "PTs",  "OT",  "OTs", "SLP", "SLPs",  "PTA",
-                                        "PTAs", "COTA", "COTAs", "OTA", "OTAs", "SLPA", "SLPAs",
-                                        "RN",  "RNs",  "LPN", "LPNs", "LVN", "LVNs", "CNA", "CNAs"};
-    const char *t = s->text.data;
-    size_t from = a > s->body_start + ROLE_REACH ? a - ROLE_REACH : s->body_start;
-    size_t to = b + ROLE_REACH < s->body_end ? b + ROLE_REACH : s->body_end;
-    for (size_t i = from; i < to; i++) {
-        if ((i > 0 && isalnum((unsigned char)t[i - 1])) || !isupper((unsigned char)t[i]))
-            continue;
-        for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++) {
-            size_t n = strlen(roles[k]);
-            if (i + n <= to && memcmp(t + i, roles[k], n) == 0 && !isalnum((unsigned char)t[i + n]))
-                return true;
-        }
-    }
-    return false;
 }
 
 /*
@@ -605,7 +625,6 @@ static bool role_near(const struct scan *s, size_t a, size_t b)
 static void extend_roles(const struct sal_scan *ss, struct salary *sal, size_t at, size_t end)
 {
     const struct scan *s = ss->s;
-    const struct csettings *set = &s->c->set;
     const char *t = s->text.data;
     if (sal->min <= 0 || sal->max <= 0 || !role_near(s, at, end))
         return;
@@ -614,19 +633,12 @@ static void extend_roles(const struct sal_scan *ss, struct salary *sal, size_t a
         from--;
     while (to < s->body_end && t[to] != '\n')
         to++;
-    for (size_t i = from; i < to; i++) {
-        struct amount a;
-        const struct match *per = NULL, *skip = NULL;
-        if (!isdigit((unsigned char)t[i]) || (i > 0 && isdigit((unsigned char)t[i - 1])) ||
-            !amount_at(s, i, &a))
-            continue;
-        i = a.end > i ? a.end - 1 : i;
-        if (!a.dollar || a.up_to || a.from || a.start == at || a.min <= 0 ||
-            near(ss, &a, -1, set->salary_before, set->salary_after, &per) < 0 ||
-            s->c->rules[per->rule].value != (int)sal->period || !plausible(a.max, sal->period) ||
-            !plausible(a.min, sal->period) || !role_near(s, a.start, a.end))
-            continue;
-        if (near(ss, &a, SAL_SKIP, SKIP_BEFORE, SKIP_AFTER, &skip) >= 0 && skip_applies(ss, &a, skip))
+    struct amount a;
+    const struct match *per;
+    for (size_t i = from; next_rate(ss, &i, to, at, &a, &per);) {
+        if (a.min <= 0 || !per || s->c->rules[per->rule].value != (int)sal->period ||
+            !plausible(a.max, sal->period) || !plausible(a.min, sal->period) ||
+            !role_near(s, a.start, a.end))
             continue;
         if (a.min < sal->min)
             sal->min = a.min;
