@@ -70,7 +70,7 @@ static int grow(struct automaton *ac, uint32_t *cap)
     return URS_OK;
 }
 
-/* A new state, the child of parent on class k, linked in at *link (kept in class order). */
+/* A new state reached on class k, whose next sibling is link (the caller links it in). */
 static uint32_t add_state(struct automaton *ac, uint32_t k, uint32_t link)
 {
     uint32_t v = ac->nstates++;
