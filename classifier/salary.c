@@ -174,24 +174,6 @@ static bool from_before(const char *t, size_t i)
     return false;
 }
 
-/* "to start" right after t[i] ("$31.25 per hour to start"): only the lowest pay is stated. */
-static bool from_after(const char *t, size_t len, size_t i)
-{
-    while (i < len && (t[i] == ' ' || t[i] == ','))
-        i++;
-    return i + 8 <= len && strncasecmp(t + i, "to start", 8) == 0 &&
-           (i + 8 == len || !isalpha((unsigned char)t[i + 8]));
-}
-
-/* "and up" right after t[i] ("$63,511 and up"): only the lowest pay is stated. */
-static bool and_up(const char *t, size_t len, size_t i)
-{
-    while (i < len && t[i] == ' ')
-        i++;
-    return i + 6 <= len && strncasecmp(t + i, "and up", 6) == 0 &&
-           (i + 6 == len || !isalpha((unsigned char)t[i + 6]));
-}
-
 /* ---- amounts in words: "between forty-five and fifty-two dollars an hour" ---- */
 
 static const char *const small_words[] = {
@@ -209,6 +191,15 @@ static size_t word_is(const char *t, size_t len, size_t i, const char *w)
                    (i + n == len || !isalpha((unsigned char)t[i + n]))
                ? n
                : 0;
+}
+
+/* The words w right after t[i], past spaces and commas: "$63,511 and up", "$31.25 per hour,
+ * to start" state only the lowest pay. */
+static bool word_after(const char *t, size_t len, size_t i, const char *w)
+{
+    while (i < len && (t[i] == ' ' || t[i] == ','))
+        i++;
+    return word_is(t, len, i, w) > 0;
 }
 
 /*
@@ -350,7 +341,7 @@ static bool amount_at(const struct scan *s, size_t i, struct amount *a)
         if (memcmp(t + k, "USD", 3) == 0)
             a->dollar = true;
     a->up_to = !a->range && word_before(t, a->start, "up to");
-    a->from = !a->range && (from_before(t, a->start) || and_up(t, len, a->end + unit));
+    a->from = !a->range && (from_before(t, a->start) || word_after(t, len, a->end + unit, "and up"));
     return a->dollar || !counts_time(t, len, a->end);
 }
 
@@ -474,8 +465,8 @@ static bool accept(const struct sal_scan *ss, const struct amount *a, struct sal
         (a->min > 0 && !a->up_to && !plausible(a->min, period)) || a->min > a->max)
         return false;
     sal->min = a->up_to ? 0 : a->min;
-    bool from = a->from || (!a->range && from_after(s->text.data, s->body_end,
-                                                     per && per->start >= a->end ? per->end : a->end));
+    size_t after = per && per->start >= a->end ? per->end : a->end;
+    bool from = a->from || (!a->range && word_after(s->text.data, s->body_end, after, "to start"));
     sal->max = from ? 0 : a->max;
     sal->period = period;
     salary_update_annual(sal);
