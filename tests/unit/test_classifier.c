@@ -123,6 +123,12 @@ static const struct tag_case cases[] = {
      "part_time", NULL, NULL, -1, 0, 0, NULL},
     {"both stated", "Nurse Reviewer", NULL, "Open to full-time or part-time reviewers.", NULL, NULL,
      NULL, NULL, "full_time,part_time", NULL, NULL, -1, 0, 0, NULL},
+    {"a label on the line over its value", "Nurse Reviewer", NULL,
+     "Full-Time/Part-Time\nFull time\nReview requests.", NULL, NULL, NULL, NULL, "full_time", NULL,
+     NULL, -1, 0, 0, NULL},
+    {"an aggregator's header value is both", "Physical Therapist", NULL,
+     "Physical Therapist\nFull Time / Part Time\nDayton, OH\nTreat outpatients.", NULL, NULL, NULL,
+     NULL, "full_time,part_time", NULL, NULL, -1, 0, 0, NULL},
     /* licence */
     {"board name", "Therapy Reviewer", NULL,
      "Must hold a license issued by the Texas Board of Physical Therapy Examiners.", NULL, NULL,
