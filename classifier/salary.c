@@ -541,13 +541,15 @@ static bool visit_type_near(const struct scan *s, size_t a, size_t b)
     return named_near(s, a, b, VISIT_TYPE_REACH, kinds, sizeof kinds / sizeof kinds[0], false);
 }
 
-/* A role named near text[a..b): "PT $41-$55/hr", "PTAs: $29-$34 per hour", "$30.00/hr for
- * LPNs". */
+/* A role or a pay tier named near text[a..b): "PT $41-$55/hr", "PTAs: $29-$34 per hour",
+ * "$30.00/hr for LPNs", "Level II $42/hr". */
 static bool role_near(const struct scan *s, size_t a, size_t b)
 {
-    static const char *const roles[] = {"PT",  "PTs",  "OT",  "OTs", "SLP", "SLPs",  "PTA",
-                                        "PTAs", "COTA", "COTAs", "OTA", "OTAs", "SLPA", "SLPAs",
-                                        "RN",  "RNs",  "LPN", "LPNs", "LVN", "LVNs", "CNA", "CNAs"};
+    static const char *const roles[] = {"PT",   "PTs",   "OT",   "OTs",   "SLP",  "SLPs",
+                                        "PTA",  "PTAs",  "COTA", "COTAs", "OTA",  "OTAs",
+                                        "SLPA", "SLPAs", "RN",   "RNs",   "LPN",  "LPNs",
+                                        "LVN",  "LVNs",  "CNA",  "CNAs",  "Tier", "tier",
+                                        "Level", "level"};
     return named_near(s, a, b, ROLE_REACH, roles, sizeof roles / sizeof roles[0], true);
 }
 
@@ -609,8 +611,8 @@ static void extend_visit(const struct sal_scan *ss, struct salary *sal, size_t a
 }
 
 /*
- * Rates listed by role on one line ("PT $41-$55/hr · OT $39-$52/hr · SLP $38-$50/hr") give
- * the range from the lowest to the highest: the other "$" figures of the line widen the
+ * Rates listed by role or by pay tier on one line ("PT $41-$55/hr · OT $39-$52/hr · SLP
+ * $38-$50/hr", "Level I $38/hr, Level II $42/hr") give the range from the lowest to the highest: the other "$" figures of the line widen the
  * first when it and each of them name a role nearby and have the same period.
  */
 static void extend_roles(const struct sal_scan *ss, struct salary *sal, size_t at, size_t end)

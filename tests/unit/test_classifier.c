@@ -288,6 +288,9 @@ static const struct tag_case cases[] = {
     {"a referral award is not pay", "Nurse Reviewer", NULL,
      "Employee referral: earn $500 for each referral.", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
      -1, 0, 0, NULL},
+    {"rates listed by pay tier give a range", "Home Health Physical Therapist", NULL,
+     "Pay: Level I $38/hr, Level II $42/hr, Level III $46/hr based on experience.", NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
     {"to start after the rate", "Outreach Nurse", NULL,
      "Compensation: $31.25 per hour to start, with a 5% bonus target.", NULL, NULL, NULL, NULL,
      NULL, NULL, NULL, -1, 0, 0, NULL},
@@ -358,7 +361,8 @@ static void salary_want(const char *name, double *min, double *max, const char *
              {"min and max fields", 35.92, 57.47, "hour"},
              {"and up", 63511, 0, "year"},
              {"a referral coordinator's pay", 19.85, 30.40, "hour"},
-             {"a referral award is not pay", 0, 0, ""}};
+             {"a referral award is not pay", 0, 0, ""},
+             {"rates listed by pay tier give a range", 38, 46, "hour"}};
     *period = NULL;
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (strcmp(s[i].name, name) == 0)
