@@ -285,6 +285,33 @@ static size_t normalise_special(struct norm *n, size_t i, size_t to)
 }
 
 /*
+ * A field label run into the value before it, as pages flattened without their line breaks
+ * carry them ("Work Location: RemoteEmployment Type: Full timeJob ID: 4411"): at t[i], an
+ * upper-case letter right after a lower-case one, starting up to three capitalised words
+ * (of letters, one space apart) and a colon.
+ * The normal form breaks the line there, so the value and the label read as fields again.
+ */
+static bool glued_label(const unsigned char *t, size_t i, size_t from, size_t to)
+{
+    enum { LABEL_MAX = 32, LABEL_WORDS = 3 };
+    if (i == from || t[i - 1] < 'a' || t[i - 1] > 'z')
+        return false;
+    size_t words = 0;
+    for (size_t k = i; k < to && k - i <= LABEL_MAX; k++) {
+        unsigned char c = t[k];
+        if (k == i || t[k - 1] == ' ') { /* a word starts: a capital ("Job", "ID") */
+            if (c < 'A' || c > 'Z' || ++words > LABEL_WORDS)
+                return false;
+        } else if (c == ':') {
+            return k > i + 1;
+        } else if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && c != ' ') {
+            return false;
+        }
+    }
+    return false;
+}
+
+/*
  * One zone of the text into the normal form. The common bytes (letters, digits, spaces) are
  * handled in this loop with the state in locals; the rest goes through normalise_special.
  * A lone separator between two plain bytes is written in the inner loop too: sep() then put()
@@ -297,12 +324,16 @@ static void normalise_zone(struct norm *n, size_t from, size_t to)
     for (size_t i = from; i < to;) {
         uint8_t kind = nkind[t[i]];
         if (kind <= NK_UPPER) {
+            if (kind == NK_UPPER && glued_label(t, i, from, to))
+                sep(n, true, i);
             put(n, (char)(t[i] | kind << 5), i); /* NK_UPPER is 1: 1 << 5 lower-cases */
             /* the rest of a run of plain bytes: no mapping to record, locals only */
             const unsigned char *in = t + i + 1, *end = t + to;
             char *out = s->norm + s->norm_len;
             while (in < end) {
                 unsigned c = *in, k = nkind[c];
+                if (k == NK_UPPER && in[-1] >= 'a' && in[-1] <= 'z')
+                    break; /* maybe a glued label (glued_label): the outer loop looks */
                 if (k > NK_UPPER) { /* a lone separator goes on; anything else ends the run */
                     if (k > NK_NL || in + 1 == end || nkind[in[1]] > NK_UPPER ||
                         out[-1] == '\x01')

@@ -103,6 +103,9 @@ static const struct tag_case cases[] = {
      "remote", NULL, NULL, NULL, -1, 0, 0, NULL},
     {"nothing said", "Clinical Reviewer", NULL, "Review requests.", NULL, NULL, NULL, "unknown",
      NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"labels run into the values before them", "Clinical Reviewer", NULL,
+     "Work Location: RemoteEmployment Type: Full timeJob ID: 4411\nReview requests.", NULL, NULL,
+     NULL, "remote", "full_time", NULL, NULL, -1, 0, 0, NULL},
     /* schedule */
     {"employmentType PART_TIME", "Nurse Reviewer", NULL, "Review requests.", NULL, "PART_TIME",
      NULL, NULL, "part_time", NULL, NULL, -1, 0, 0, NULL},
