@@ -612,8 +612,9 @@ static void extend_visit(const struct sal_scan *ss, struct salary *sal, size_t a
 
 /*
  * Rates listed by role or by pay tier on one line ("PT $41-$55/hr · OT $39-$52/hr · SLP
- * $38-$50/hr", "Level I $38/hr, Level II $42/hr") give the range from the lowest to the highest: the other "$" figures of the line widen the
- * first when it and each of them name a role nearby and have the same period.
+ * $38-$50/hr", "Level I $38/hr, Level II $42/hr") give the range from the lowest to the
+ * highest: the other "$" figures of the line widen the first when it and each of them name a
+ * role or tier nearby and have the same period.
  */
 static void extend_roles(const struct sal_scan *ss, struct salary *sal, size_t at, size_t end)
 {
