@@ -97,8 +97,13 @@ unsigned scan_zone(const struct scan *s, size_t off)
 
 /* ---- the normal form: lower case, separators folded, markup and entities dropped ---- */
 
+/* At most this many line breaks glued_label adds to a text of len bytes: the norm may be
+ * that much longer than the text (each label takes four bytes or more, "aBc:"). */
+#define GLUED_MAX(len) ((len) / 4 + 1)
+
 struct norm {
     struct scan *s;
+    size_t glued_left; /* line breaks glued_label may still add (GLUED_MAX) */
     bool pending;      /* a separator run waits to be written */
     bool pending_nl;   /* ... and it held a line break */
     size_t pending_at; /* text offset of the run */
@@ -287,9 +292,10 @@ static size_t normalise_special(struct norm *n, size_t i, size_t to)
 /*
  * A field label run into the value before it, as pages flattened without their line breaks
  * carry them ("Work Location: RemoteEmployment Type: Full timeJob ID: 4411"): at t[i], an
- * upper-case letter right after a lower-case one, starting up to three capitalised words
- * (of letters, one space apart) and a colon.
- * The normal form breaks the line there, so the value and the label read as fields again.
+ * upper-case letter right after a lower-case one, starting up to three words one space apart
+ * ("Job", "ID": a capital, then only lower-case or only upper-case letters) and a colon. The
+ * normal form breaks the line there, so the value and the label read as fields again. A
+ * label has no lower-to-upper step inside it, so two never overlap.
  */
 static bool glued_label(const unsigned char *t, size_t i, size_t from, size_t to)
 {
@@ -297,14 +303,22 @@ static bool glued_label(const unsigned char *t, size_t i, size_t from, size_t to
     if (i == from || t[i - 1] < 'a' || t[i - 1] > 'z')
         return false;
     size_t words = 0;
+    bool upper = false; /* the word's letters after its capital are capitals */
     for (size_t k = i; k < to && k - i <= LABEL_MAX; k++) {
         unsigned char c = t[k];
-        if (k == i || t[k - 1] == ' ') { /* a word starts: a capital ("Job", "ID") */
-            if (c < 'A' || c > 'Z' || ++words > LABEL_WORDS)
+        bool is_upper = c >= 'A' && c <= 'Z', is_lower = c >= 'a' && c <= 'z';
+        if (k == i || t[k - 1] == ' ') { /* a word starts: a capital */
+            if (!is_upper || ++words > LABEL_WORDS)
                 return false;
         } else if (c == ':') {
             return k > i + 1;
-        } else if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && c != ' ') {
+        } else if (c == ' ') {
+            continue;
+        } else if (t[k - 1] >= 'A' && t[k - 1] <= 'Z' && (k == i + 1 || t[k - 2] == ' ')) {
+            if (!is_upper && !is_lower)
+                return false;
+            upper = is_upper; /* the second letter sets the word's case */
+        } else if (upper ? !is_upper : !is_lower) {
             return false;
         }
     }
@@ -324,8 +338,10 @@ static void normalise_zone(struct norm *n, size_t from, size_t to)
     for (size_t i = from; i < to;) {
         uint8_t kind = nkind[t[i]];
         if (kind <= NK_UPPER) {
-            if (kind == NK_UPPER && glued_label(t, i, from, to))
+            if (kind == NK_UPPER && n->glued_left > 0 && glued_label(t, i, from, to)) {
+                n->glued_left--;
                 sep(n, true, i);
+            }
             put(n, (char)(t[i] | kind << 5), i); /* NK_UPPER is 1: 1 << 5 lower-cases */
             /* the rest of a run of plain bytes: no mapping to record, locals only */
             const unsigned char *in = t + i + 1, *end = t + to;
@@ -359,7 +375,7 @@ static void normalise_zone(struct norm *n, size_t from, size_t to)
 /* Each zone in turn; a zone ends with '\x01', which no phrase crosses. */
 static void normalise(struct scan *s)
 {
-    struct norm n = {s, false, false, 0, 0};
+    struct norm n = {s, GLUED_MAX(s->text.len + 1), false, false, 0, 0};
     const size_t ends[] = {s->title_end, s->loc_end, s->body_end, s->hint_end, s->text.len};
     size_t from = 0;
     for (size_t z = 0; z < sizeof ends / sizeof ends[0]; z++) {
@@ -370,7 +386,7 @@ static void normalise(struct scan *s)
         }
         from = ends[z] + 1;
     }
-    s->norm[s->norm_len] = '\0'; /* ac_scan's end mark; the text is longer than its norm */
+    s->norm[s->norm_len] = '\0'; /* ac_scan's end mark; n holds the norm and one more byte */
 }
 
 /* ---- matches ---- */
@@ -612,7 +628,8 @@ int scan_run(struct scan *s, const struct classifier *c, const struct posting *p
         return rc;
     /* two blocks, not six: the runs then the norm; the score table then the per-rule arrays
      * (each part's alignment is no larger than the one before it) */
-    size_t n = s->text.len + 1, nrules = c->rules_len + 1, nscore = CT_COUNT * CT_MAX_VALUES;
+    size_t n = s->text.len + 1 + GLUED_MAX(s->text.len + 1);
+    size_t nrules = c->rules_len + 1, nscore = CT_COUNT * CT_MAX_VALUES;
     s->runs = malloc(n * (sizeof *s->runs + 1));
     s->score = calloc(1, nscore * sizeof *s->score +
                              nrules * (sizeof *s->count + sizeof *s->first + sizeof *s->active));
