@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "classifier/classifier_int.h"
 
@@ -116,23 +115,17 @@ static bool before_zip(const struct scan *s, const struct match *m)
 /*
  * "Jackson, Mississippi", "in Tulsa, OK": a state right after a city's name and a comma is a
  * place. The word before the comma must start with a capital and not be a state itself, so
- * a list of states ("Texas, Oklahoma or Louisiana") still counts, and a state joined to the
- * licence word after it ("Registered Nurse, Kentucky license") is a licence wherever it is.
+ * a list of states ("Texas, Oklahoma or Louisiana") still counts, and a state joined to a
+ * licence word after it ("Registered Nurse, Kentucky license", "Ohio RN license") is a
+ * licence wherever it is.
  */
-static bool after_city(const struct scan *s, size_t at)
+static bool after_city(const struct lic *l, size_t at)
 {
-    enum { CITY_MAX = 24 };
-    static const char *const joined[] = {"licen", "RN ", "LPN", "LVN", "nursing", "board"};
+    enum { CITY_MAX = 24, JOINED_REACH = 9 /* "Kentucky nursing license" */ };
+    const struct scan *s = l->s;
     const char *t = s->text.data;
     const struct match *m = &s->m[at];
-    size_t i = m->end;
-    while (i < s->text.len && t[i] == ' ')
-        i++;
-    for (size_t k = 0; k < sizeof joined / sizeof joined[0]; k++)
-        if (s->text.len - i >= strlen(joined[k]) &&
-            strncasecmp(t + i, joined[k], strlen(joined[k])) == 0)
-            return false;
-    i = m->start;
+    size_t i = m->start;
     while (i > 0 && t[i - 1] == ' ')
         i--;
     if (i == 0 || t[i - 1] != ',')
@@ -144,6 +137,10 @@ static bool after_city(const struct scan *s, size_t at)
         return false;
     for (size_t j = at; j-- > 0 && s->m[j].start + CITY_MAX + 8 > i;)
         if (!s->m[j].dropped && tag_of(s, &s->m[j]) == CT_STATE && s->m[j].end == end)
+            return false;
+    for (size_t k = 0; k < l->n_ctx; k++)
+        if (l->ctx[k]->start >= m->end && l->ctx[k]->start - m->end <= JOINED_REACH &&
+            scan_same_clause(s, m->end, l->ctx[k]->start))
             return false;
     return true;
 }
@@ -262,7 +259,7 @@ static int states(const struct lic *l, struct posting *p)
     for (size_t i = 0; i < s->m_len && rc == URS_OK; i++) {
         const struct match *st = &s->m[i], *ctx;
         if (st->dropped || tag_of(s, st) != CT_STATE || s->c->rules[st->rule].weight <= 0 ||
-            before_zip(s, st) || after_city(s, i) || in_any_span(l, st))
+            before_zip(s, st) || after_city(l, i) || in_any_span(l, st))
             continue; /* a 0-weight state phrase only swallows: "RAC-CT" is not Connecticut */
         if ((ctx = licence_word(l, st)) != NULL) {
             size_t a = ctx->start < st->start ? ctx->start : st->start;
