@@ -17,6 +17,7 @@
 #define ROLE_REACH     12  /* bytes around a rate in which the role it is for is named */
 #define USD_AFTER      8   /* bytes after an amount in which "USD" marks it as money */
 #define MAX_CANDIDATES 200 /* amounts weighed per posting: bounded time on junk */
+#define WORDS_SPAN     160 /* bytes before a period or after a pay word searched for words */
 
 /* The salary rule matches of one scan. */
 struct sal_scan {
@@ -157,12 +158,12 @@ static bool word_before(const char *t, size_t i, const char *word)
            (i == n || !isalpha((unsigned char)t[i - n - 1]));
 }
 
-/* "starting at", "starts at", "starting pay:" and the like right before t[i]: only the
- * lowest pay is stated. */
+/* "starting at", "starts at", "starting pay:", an aggregator's "From $62,000 a year" and the
+ * like right before t[i]: only the lowest pay is stated. */
 static bool from_before(const char *t, size_t i)
 {
-    static const char *const words[] = {"starting at",   "starts at",     "starting from",
-                                        "starting pay",  "starting rate", "starting salary",
+    static const char *const words[] = {"starting at",   "starts at",       "from",
+                                        "starting pay",  "starting rate",   "starting salary",
                                         "starting wage", "beginning at"};
     while (i > 0 && t[i - 1] == ' ')
         i--;
@@ -735,13 +736,17 @@ int salary_decide(const struct scan *s, struct posting *p)
             i = a.end > i ? a.end - 1 : i;
         }
     }
-    /* no figure: an amount in words before "dollars" */
+    /* no figure: an amount in words before "dollars", looked for before a period ("...
+       dollars an hour") or after a pay word ("The salary is between eighty and ninety-five
+       thousand dollars") */
     for (size_t k = 0; rc == URS_OK && p->salary.period == PERIOD_NONE && ss.m && k < ss.n; k++) {
         const struct match *m = ss.m[k];
-        if (s->c->rules[m->rule].value >= SAL_CONTEXT)
+        int v = s->c->rules[m->rule].value;
+        if (v == SAL_SKIP)
             continue;
-        size_t from = m->start > 160 ? m->start - 160 : 0;
-        for (size_t at = from; at < m->start && rc == URS_OK; at++) {
+        size_t from = v == SAL_CONTEXT ? m->end : m->start > WORDS_SPAN ? m->start - WORDS_SPAN : 0;
+        size_t to = v == SAL_CONTEXT ? m->end + WORDS_SPAN : m->start;
+        for (size_t at = from; at < to && at < s->body_end && rc == URS_OK; at++) {
             struct amount a;
             struct salary sal = {0};
             size_t ev_a, ev_b;

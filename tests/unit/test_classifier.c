@@ -309,6 +309,15 @@ static const struct tag_case cases[] = {
     {"starting pay with a colon", "Medical Records Clerk", NULL,
      "Starting pay: $19.75/hour, with increases for certification.", NULL, NULL, NULL, NULL, NULL,
      NULL, NULL, -1, 0, 0, NULL},
+    {"an aggregator's 'From' states a minimum", "Prior Authorization Nurse", NULL,
+     "Pay: From $62,000 a year\nReview pre-service requests for our health plan members.", NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"'from ... to' is still a range", "Prior Authorization Nurse", NULL,
+     "The hourly rate ranges from $30.00 to $35.00 an hour, based on experience.", NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"a yearly range in words after a pay word", "Appeals Nurse", NULL,
+     "The salary for this role is between eighty and ninety-five thousand dollars, plus a bonus.",
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
     /* page text as crawlers give it: fields joined by "|", chrome, other jobs, mojibake */
     {"a field after '|' starts a line", "Authorization Coordinator", NULL,
      "Northfield Rehab | Location: Dayton, OH (clinic office) | Full-time | Enter authorization "
@@ -374,7 +383,10 @@ static void salary_want(const char *name, double *min, double *max, const char *
              {"and up", 63511, 0, "year"},
              {"a referral coordinator's pay", 19.85, 30.40, "hour"},
              {"a referral award is not pay", 0, 0, ""},
-             {"rates listed by pay tier give a range", 38, 46, "hour"}};
+             {"rates listed by pay tier give a range", 38, 46, "hour"},
+             {"an aggregator's 'From' states a minimum", 62000, 0, "year"},
+             {"'from ... to' is still a range", 30, 35, "hour"},
+             {"a yearly range in words after a pay word", 80000, 95000, "year"}};
     *period = NULL;
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (strcmp(s[i].name, name) == 0)
