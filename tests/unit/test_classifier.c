@@ -98,6 +98,12 @@ static const struct tag_case cases[] = {
      "This role requires working on site at our hospital every day; it is not a remote "
      "position.",
      NULL, NULL, NULL, "onsite", NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"a stated on-site requirement with no other word", "Clinical Reviewer", NULL,
+     "This role requires working on site Monday through Friday at our claims center.", NULL,
+     NULL, NULL, "onsite", NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"a daily commute to a named office is on site", "Prior Authorization Specialist", NULL,
+     "Must be able to commute to our Chicago office daily. Enter requests into the UM system.",
+     NULL, NULL, NULL, "onsite", NULL, NULL, NULL, -1, 0, 0, NULL},
     {"remote with a residence rule", "Prior Authorization Nurse", NULL,
      "This position is remote, but you must reside in TX.", NULL, NULL, NULL, "remote", NULL, "",
      NULL, -1, 0, 0, NULL},
