@@ -258,6 +258,15 @@ static const struct tag_case cases[] = {
      "Test the platform our health plan nurses use for prior authorization review, medical "
      "necessity criteria and concurrent review.",
      NULL, NULL, NULL, NULL, NULL, NULL, "non_healthcare", 0, 0, 0, NULL},
+    {"a pharmacy's prior-auth desk is clerical", "Pharmacy Technician - Prior Authorization", NULL,
+     "Process prior authorization requests for medications at our specialty pharmacy; contact "
+     "prescribers and insurers.",
+     NULL, NULL, "", NULL, NULL, NULL, "admin_other", 0, 0, 0, NULL},
+    {"a PBM's prior-auth technician prepares determinations",
+     "Pharmacy Technician - Prior Authorization", NULL,
+     "Review prior authorization requests against plan coverage criteria for our pharmacy benefit "
+     "members and prepare cases for pharmacist determination.",
+     NULL, NULL, "", NULL, NULL, NULL, "prior_authorization", 1, 0, 0, NULL},
     {"appeals nurse", "Clinical Appeals Nurse", NULL,
      "Review member appeals of adverse determinations against medical necessity criteria.", NULL,
      NULL, "RN", NULL, NULL, NULL, "appeals_denials", 1, 0, 0, NULL},
