@@ -276,6 +276,11 @@ URS_NODISCARD int scan_add_match(struct scan *s, uint32_t rule, size_t start, si
 size_t scan_map(const struct scan *s, size_t pos);
 /* Zone bits of a text offset. */
 unsigned scan_zone(const struct scan *s, size_t off);
+/* Bytes of the line break or field mark ("|", a middle dot, a bullet) that the normal form reads
+ * as a line break at text offset i, or 0. */
+size_t scan_line_mark(const struct scan *s, size_t i);
+/* The same for one that ends right before text offset off. */
+size_t scan_mark_before(const struct scan *s, size_t off);
 /* True when text[a..b) holds no line break, ';' or sentence end. */
 bool scan_same_clause(const struct scan *s, size_t a, size_t b);
 /* Add the rule's strongest evidence for (tag, value) to p: up to n matches. */

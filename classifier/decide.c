@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* From rule scores to tags: page kind, discipline, role family and UR relevance, mode, schedule. */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -44,25 +45,49 @@ static int negative_evidence(const struct scan *s, struct posting *p, enum tag_k
     return rc == URS_ELIMIT ? URS_OK : rc;
 }
 
-/* Start of the line holding text offset off. */
+/* Start of the line holding text offset off, past its leading spaces (a field mark such as
+ * "|" ends a line too). */
 static size_t line_start(const struct scan *s, size_t off)
 {
-    while (off > 0 && s->text.data[off - 1] != '\n')
-        off--;
-    return off;
+    size_t i = off;
+    while (i > 0 && scan_mark_before(s, i) == 0)
+        i--;
+    while (i < off && (s->text.data[i] == ' ' || s->text.data[i] == '\t'))
+        i++;
+    return i;
 }
 
-/* Bit set of disciplines named on a requirements line ("Requirements: LCSW, LPC or RN"). */
+/* The end of the line at text offset i. */
+static size_t line_end(const struct scan *s, size_t i)
+{
+    while (i < s->text.len && scan_line_mark(s, i) == 0)
+        i++;
+    return i;
+}
+
+/*
+ * Bit set of disciplines named on a requirements line ("Requirements: LCSW, LPC or RN"). A
+ * heading alone on its line ("Requirements", "Qualifications:") makes the first line under it
+ * one too.
+ */
 static uint32_t on_requirement_lines(const struct scan *s)
 {
+    const char *t = s->text.data;
     uint32_t bits = 0;
     for (size_t i = 0; i < s->m_len; i++) {
         const struct rule *r = &s->c->rules[s->m[i].rule];
         if (s->m[i].tag != CT_PAGE || r->value != PV_REQUIREMENTS)
             continue;
-        size_t from = s->m[i].start, to = from;
-        while (to < s->text.len && s->text.data[to] != '\n')
-            to++;
+        size_t from = s->m[i].start, to = line_end(s, from), e = s->m[i].end;
+        while (e < to && (t[e] == ':' || t[e] == ' ' || t[e] == '\r'))
+            e++;
+        if (e == to) {
+            for (size_t used; to < s->text.len; to += used)
+                if ((used = scan_line_mark(s, to)) == 0 &&
+                    (used = isspace((unsigned char)t[to]) ? 1 : 0) == 0)
+                    break;
+            to = line_end(s, to);
+        }
         for (size_t k = 0; k < s->m_len; k++) {
             const struct rule *d = &s->c->rules[s->m[k].rule];
             if (s->m[k].tag == CT_DISCIPLINE && d->weight > 0 && !s->m[k].dropped &&

@@ -357,6 +357,30 @@ static bool sentence_end(const struct scan *s, size_t a, size_t b)
     return false;
 }
 
+/*
+ * A pay heading over the line of the amount: "Per visit rates:\nEval $125 ...". text[from..to)
+ * is a colon, one line break (or "|") and at most a short label before the amount.
+ */
+static bool heading_over(const struct scan *s, size_t from, size_t to)
+{
+    enum { LABEL_MAX = 24 };
+    const char *t = s->text.data;
+    while (from < to && t[from] == ' ')
+        from++;
+    if (from >= to || t[from++] != ':')
+        return false;
+    while (from < to && (t[from] == ' ' || t[from] == '\r'))
+        from++;
+    size_t mark = from < to ? scan_line_mark(s, from) : 0;
+    if (mark == 0)
+        return false;
+    from += mark;
+    for (size_t i = from; i < to; i++)
+        if (scan_line_mark(s, i))
+            return false;
+    return to - from <= LABEL_MAX;
+}
+
 /* The nearest salary rule match of the given kind around a; its distance, or -1. */
 static long near(const struct sal_scan *ss, const struct amount *a, int value, double before,
                  double after, const struct match **out)
@@ -369,7 +393,7 @@ static long near(const struct sal_scan *ss, const struct amount *a, int value, d
             continue;
         long d = -1;
         if (m->end <= a->start && a->start - m->end <= before &&
-            scan_same_clause(ss->s, m->end, a->start))
+            (scan_same_clause(ss->s, m->end, a->start) || heading_over(ss->s, m->end, a->start)))
             d = (long)(a->start - m->end);
         else if (m->start >= a->end && m->start - a->end <= after &&
                  !sentence_end(ss->s, a->end, m->start))
@@ -612,6 +636,30 @@ static void extend_visit(const struct sal_scan *ss, struct salary *sal, size_t a
 }
 
 /*
+ * Rates per review listed by kind of case ("$60 per review for standard cases; $95 per review
+ * for expedited cases") give the range from the lowest to the highest: the other figures of
+ * the paragraph around the first that state a rate per review of their own widen it.
+ */
+static void extend_reviews(const struct sal_scan *ss, struct salary *sal, size_t at, size_t end)
+{
+    const struct scan *s = ss->s;
+    size_t from = at > s->body_start + VISIT_BEFORE ? at - VISIT_BEFORE : s->body_start;
+    size_t to = end + VISIT_AFTER < s->body_end ? end + VISIT_AFTER : s->body_end;
+    struct amount a;
+    const struct match *per;
+    paragraph(s, at, end, &from, &to);
+    for (size_t i = from; next_rate(ss, &i, to, at, &a, &per);) {
+        if (a.range || !per || s->c->rules[per->rule].value != PERIOD_REVIEW ||
+            per->end <= a.start || !plausible(a.max, PERIOD_REVIEW))
+            continue;
+        if (a.max < sal->min)
+            sal->min = a.max;
+        if (a.max > sal->max)
+            sal->max = a.max;
+    }
+}
+
+/*
  * Rates listed by role or by pay tier on one line ("PT $41-$55/hr · OT $39-$52/hr · SLP
  * $38-$50/hr", "Level I $38/hr, Level II $42/hr") give the range from the lowest to the
  * highest: the other "$" figures of the line widen the first when it and each of them name a
@@ -727,6 +775,8 @@ int salary_decide(const struct scan *s, struct posting *p)
                 accept(&ss, &a, &sal, &ev_a, &ev_b)) {
                 if (sal.period == PERIOD_VISIT && sal.min > 0 && sal.min == sal.max)
                     extend_visit(&ss, &sal, a.start, a.end);
+                else if (sal.period == PERIOD_REVIEW && sal.min > 0 && sal.min == sal.max)
+                    extend_reviews(&ss, &sal, a.start, a.end);
                 else if (sal.period != PERIOD_VISIT)
                     extend_roles(&ss, &sal, a.start, a.end);
                 rc = found(s, p, &sal, ev_a, ev_b);

@@ -551,6 +551,25 @@ static size_t line_mark(const struct scan *s, size_t i)
     return t[i] == '|' ? 1 : t[i] == 0xc2 ? 2 : 3;
 }
 
+size_t scan_line_mark(const struct scan *s, size_t i)
+{
+    if (i < s->body_end)
+        return line_mark(s, i);
+    return i < s->text.len && s->text.data[i] == '\n';
+}
+
+size_t scan_mark_before(const struct scan *s, size_t off)
+{
+    const unsigned char *t = (const unsigned char *)s->text.data;
+    if (off == 0 || off > s->text.len)
+        return 0;
+    if (t[off - 1] == '\n' || t[off - 1] == '|')
+        return 1;
+    if (off >= 2 && t[off - 2] == 0xc2 && t[off - 1] == 0xb7)
+        return 2;
+    return off >= 3 && t[off - 3] == 0xe2 && t[off - 2] == 0x80 && t[off - 1] == 0xa2 ? 3 : 0;
+}
+
 /* The end of a section that starts at text offset from: the line break before the next line
  * that reads as a heading (short, no closing punctuation), at most ABOUT_MAX bytes on. */
 static size_t section_end(const struct scan *s, size_t from)
