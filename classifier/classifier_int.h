@@ -43,6 +43,7 @@ enum page_val {
     PV_REQUIREMENTS,
     PV_TAIL,  /* a heading that starts a list of other jobs */
     PV_ABOUT, /* a heading that starts a section about the company */
+    PV_JOB,   /* a job's noun in the title: "Nurse", "Reviewer", "Coordinator" */
     PV_COUNT
 };
 enum lic_val { LV_CONTEXT = 0, LV_ANY, LV_COMPACT, LV_RESIDENCE, LV_NOT, LV_OPTIONAL, LV_OBTAIN,
@@ -73,6 +74,7 @@ struct csettings {
     double ur_strong;          /* UR evidence that makes a clinical-titled job a UR job */
     double review_lean;        /* share of [ur review] evidence added to utilization_review */
     double article_min;        /* article minus posting evidence at which a page is no posting */
+    double untitled_min;       /* the same for a page whose title names no job ([page job]) */
     double healthcare_min;     /* healthcare vocabulary below which a page is non-healthcare */
     double repeat_bonus;       /* extra weight per repeat of a rule's phrase */
     double repeat_max;         /* repeats counted */

@@ -26,6 +26,7 @@ static void defaults(struct csettings *s)
     s->ur_strong = 12;
     s->review_lean = 0.25;
     s->article_min = 6;
+    s->untitled_min = 2;
     s->healthcare_min = 2;
     s->repeat_bonus = 0.25;
     s->repeat_max = 3;

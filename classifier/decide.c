@@ -312,7 +312,8 @@ static bool is_article(const struct scan *s)
 {
     const struct classifier *c = s->c;
     double article = SCORE(s, CT_PAGE, PV_ARTICLE) - SCORE(s, CT_PAGE, PV_POSTING);
-    bool rules = article >= c->set.article_min;
+    bool titled = SCORE(s, CT_PAGE, PV_JOB) > 0;
+    bool rules = article >= (titled ? c->set.article_min : c->set.untitled_min);
     if (!c->lr.loaded || c->lr_use == CLASSIFY_LR_OFF)
         return rules;
     bool model = s->lr_p[LR_POSTING] < 0.5;

@@ -27,7 +27,7 @@ static const char *const tag_names[CT_COUNT] = {
 static const char *const mode_values[MV_COUNT] = {"remote", "hybrid", "onsite", "onsite_required",
                                                   "onsite_inferred"};
 static const char *const page_values[PV_COUNT] = {"article", "posting", "healthcare",
-                                                  "requirements", "tail", "about"};
+                                                  "requirements", "tail", "about", "job"};
 static const char *const lic_values[LV_COUNT] = {"context", "any",      "compact",
                                                  "residence", "not", "optional", "obtain"};
 
@@ -122,7 +122,8 @@ static const struct setting_desc settings[] = {
     SETTING(discipline_min, 0, 1000), SETTING(requirement_weight, 0, 1000),
     SETTING(mode_min, 0, 1000),       SETTING(schedule_min, 0, 1000),
     SETTING(ur_min, 0, 1000),         SETTING(ur_coord_min, 0, 1000),
-    SETTING(article_min, 0, 1000),    SETTING(ur_strong, 0, 1000),
+    SETTING(article_min, 0, 1000),    SETTING(untitled_min, 0, 1000),
+    SETTING(ur_strong, 0, 1000),
     SETTING(review_lean, 0, 10),      SETTING(healthcare_min, 0, 1000),
     SETTING(repeat_bonus, 0, 10),     SETTING(repeat_max, 1, 100),
     SETTING(head_bytes, 0, 65536),    SETTING(licence_window, 0, 1000),
