@@ -358,23 +358,26 @@ static bool sentence_end(const struct scan *s, size_t a, size_t b)
 }
 
 /*
- * A pay heading over the line of the amount: "Per visit rates:\nEval $125 ...". text[from..to)
- * is a colon, one line break (or "|") and at most a short label before the amount.
+ * A pay heading over the line of the amount: "Per visit rates:\nEval $125 ...", "Pay per
+ * visit\nEvaluation / Start of Care  $140". text[from..to) is an optional colon, one line break
+ * (or "|") and at most a short label before the amount.
  */
 static bool heading_over(const struct scan *s, size_t from, size_t to)
 {
-    enum { LABEL_MAX = 24 };
+    enum { LABEL_MAX = 32 };
     const char *t = s->text.data;
     while (from < to && t[from] == ' ')
         from++;
-    if (from >= to || t[from++] != ':')
-        return false;
+    if (from < to && t[from] == ':')
+        from++;
     while (from < to && (t[from] == ' ' || t[from] == '\r'))
         from++;
     size_t mark = from < to ? scan_line_mark(s, from) : 0;
     if (mark == 0)
         return false;
     from += mark;
+    while (from < to && (t[from] == ' ' || t[from] == '\t'))
+        from++;
     for (size_t i = from; i < to; i++)
         if (scan_line_mark(s, i))
             return false;
@@ -465,6 +468,20 @@ static bool plausible(double v, enum pay_period p)
     return v >= lo[p] && v <= hi[p];
 }
 
+static bool visit_type_near(const struct scan *s, size_t a, size_t b);
+
+/* A figure with no period of its own that a kind of visit labels ("SLP evaluation: $150"), in
+ * a posting that states pay per visit somewhere ("Part-time, per visit"): a visit rate. */
+static bool visit_rate(const struct sal_scan *ss, const struct amount *a)
+{
+    if (!a->dollar || a->range || !visit_type_near(ss->s, a->start, a->end))
+        return false;
+    for (size_t k = 0; k < ss->n; k++)
+        if (ss->s->c->rules[ss->m[k]->rule].value == PERIOD_VISIT)
+            return true;
+    return false;
+}
+
 /* Decide whether a is pay; fills sal and the evidence span. */
 static bool accept(const struct sal_scan *ss, const struct amount *a, struct salary *sal,
                    size_t *ev_a, size_t *ev_b)
@@ -483,6 +500,7 @@ static bool accept(const struct sal_scan *ss, const struct amount *a, struct sal
                   : !(a->range && ((has_period && direct) || has_ctx)))
         return false;
     enum pay_period period = has_period        ? (enum pay_period)s->c->rules[per->rule].value
+                             : visit_rate(ss, a) ? PERIOD_VISIT
                              : a->max >= 15000 ? PERIOD_YEAR
                              : a->max >= 5 && a->max <= 300 ? PERIOD_HOUR
                                                             : PERIOD_NONE;

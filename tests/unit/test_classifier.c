@@ -370,6 +370,14 @@ static const struct tag_case cases[] = {
      "Per visit rates:\nEval $125 \xc2\xb7 Routine $80 \xc2\xb7 Discharge $90\nVisit patients in their "
      "homes.",
      NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"a table of visit rates under a heading", "PRN Physical Therapist - Home Health", NULL,
+     "Pay per visit\nEvaluation / Start of Care  $140\nRoutine revisit  $95\nDischarge  $105\n"
+     "Mileage reimbursed at the IRS rate.",
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
+    {"visit-type labels in a per-visit posting", "Speech-Language Pathologist - Home Health", NULL,
+     "Savannah, GA \xc2\xb7 Part-time, per visit\n\nCompensation\n  SLP evaluation: $150\n  "
+     "Treatment visit: $90\n  Discharge visit: $100\n",
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
     {"rates per review by kind of case give a range", "Physician Peer Reviewer", NULL,
      "Compensation\n$60 per review for standard cases; $95 per review for expedited cases.", NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, 0, NULL},
@@ -449,6 +457,8 @@ static void salary_want(const char *name, double *min, double *max, const char *
              {"a referral award is not pay", 0, 0, ""},
              {"rates listed by pay tier give a range", 38, 46, "hour"},
              {"a pay heading over the line of rates", 80, 125, "visit"},
+             {"a table of visit rates under a heading", 95, 140, "visit"},
+             {"visit-type labels in a per-visit posting", 90, 150, "visit"},
              {"rates per review by kind of case give a range", 60, 95, "review"},
              {"an aggregator's 'From' states a minimum", 62000, 0, "year"},
              {"'from ... to' is still a range", 30, 35, "hour"},
