@@ -300,6 +300,14 @@ static const struct tag_case cases[] = {
      "Work hospital claim denials for billing reasons: timely filing and coding edits. Correct and "
      "resubmit claims. Clinical medical necessity denials go to our RN appeals team.",
      NULL, NULL, "", NULL, NULL, NULL, "admin_other", 0, 0, 0, NULL},
+    {"review said to be another team's work", "RN Case Manager - Discharge Planning", NULL,
+     "Utilization review is handled by a separate UR team; this role plans discharges and "
+     "arranges home health after inpatient stays at our hospital.",
+     NULL, NULL, "RN", NULL, NULL, NULL, "case_management", 0, 0, 0, NULL},
+    {"'not a utilization management position'", "Medical Director - Urgent Care", NULL,
+     "Lead clinical quality and chart audits for our clinics and work with payers on quality "
+     "programs. This is an on-site role, not a utilization management or review position.",
+     NULL, NULL, "MD", NULL, NULL, NULL, NULL, 0, 0, 0, NULL},
     {"appeals nurse", "Clinical Appeals Nurse", NULL,
      "Review member appeals of adverse determinations against medical necessity criteria.", NULL,
      NULL, "RN", NULL, NULL, NULL, "appeals_denials", 1, 0, 0, NULL},
@@ -406,6 +414,10 @@ static const struct tag_case cases[] = {
      "Similar Jobs\nPhysical Therapist PRN\nSpeech Language Pathologist - Part Time\n"
      "Utilization Review Nurse - Hybrid\n",
      NULL, NULL, "RN", "remote", "full_time", NULL, "utilization_review", 1, 0, 0, NULL},
+    {"'Similar:' with its list on the same line", "Travel COTA - Skilled Nursing", NULL,
+     "Job type: Contract (13 weeks). Carry a full caseload of short-term rehab patients in a "
+     "140-bed SNF.\nSimilar: Travel PTA - SNF \xc2\xb7 Remote MDS Coordinator\n",
+     NULL, NULL, "COTA", "onsite", "contract", NULL, "clinical_other", 0, 0, 0, NULL},
     {"a mojibake dash separates", "Medical Director", NULL,
      "Medical Director (Remote \xc3\xa2\xe2\x82\xac\xe2\x80\x9c US Only)\nMake medical "
      "necessity determinations on prior authorization requests for our members.",
