@@ -626,39 +626,38 @@ static bool next_rate(const struct sal_scan *ss, size_t *i, size_t to, size_t fi
     return false;
 }
 
-/*
- * Rates per visit are often listed by visit type ("Eval $125 · Routine $80 · Discharge $90"):
- * the other "$" figures of the paragraph around the first that read as visit rates widen it
- * to the lowest and the highest. Each must name its kind of visit nearby; a figure with a
- * period of its own other than a visit, one next to a bonus, or one out of a visit rate's
- * range is not one of them.
- */
-static void extend_visit(const struct sal_scan *ss, struct salary *sal, size_t at, size_t end)
+static void widen(struct salary *sal, double lo, double hi)
 {
-    const struct scan *s = ss->s;
-    size_t from = at > s->body_start + VISIT_BEFORE ? at - VISIT_BEFORE : s->body_start;
-    size_t to = end + VISIT_AFTER < s->body_end ? end + VISIT_AFTER : s->body_end;
-    struct amount a;
-    const struct match *per;
-    paragraph(s, at, end, &from, &to);
-    for (size_t i = from; next_rate(ss, &i, to, (size_t)-1, &a, &per);) {
-        if (a.range || !plausible(a.max, PERIOD_VISIT) ||
-            (per && s->c->rules[per->rule].value != PERIOD_VISIT) ||
-            !visit_type_near(s, a.start, a.end))
-            continue;
-        if (a.max < sal->min)
-            sal->min = a.max;
-        if (a.max > sal->max)
-            sal->max = a.max;
-    }
+    if (lo < sal->min)
+        sal->min = lo;
+    if (hi > sal->max)
+        sal->max = hi;
 }
 
 /*
- * Rates per review listed by kind of case ("$60 per review for standard cases; $95 per review
- * for expedited cases") give the range from the lowest to the highest: the other figures of
- * the paragraph around the first that state a rate per review of their own widen it.
+ * Whether amount a (its period match per, or NULL) is another rate of a list of rates per
+ * visit or per review. A visit rate names its kind of visit nearby and has no period of its
+ * own other than a visit; a review rate states its own "per review" after the figure.
  */
-static void extend_reviews(const struct sal_scan *ss, struct salary *sal, size_t at, size_t end)
+static bool listed_rate(const struct scan *s, const struct amount *a, const struct match *per,
+                        enum pay_period period)
+{
+    if (a->range || !plausible(a->max, period))
+        return false;
+    if (period == PERIOD_VISIT)
+        return (!per || s->c->rules[per->rule].value == PERIOD_VISIT) &&
+               visit_type_near(s, a->start, a->end);
+    return per && s->c->rules[per->rule].value == (int)period && per->end > a->start;
+}
+
+/*
+ * Rates per visit are often listed by visit type ("Eval $125 · Routine $80 · Discharge $90"),
+ * rates per review by kind of case ("$60 per review for standard cases; $95 per review for
+ * expedited cases"): the other "$" figures of the paragraph around the first that read as
+ * such rates (listed_rate) widen it to the lowest and the highest. A figure next to a bonus
+ * is not one of them.
+ */
+static void extend_list(const struct sal_scan *ss, struct salary *sal, size_t at, size_t end)
 {
     const struct scan *s = ss->s;
     size_t from = at > s->body_start + VISIT_BEFORE ? at - VISIT_BEFORE : s->body_start;
@@ -666,15 +665,9 @@ static void extend_reviews(const struct sal_scan *ss, struct salary *sal, size_t
     struct amount a;
     const struct match *per;
     paragraph(s, at, end, &from, &to);
-    for (size_t i = from; next_rate(ss, &i, to, at, &a, &per);) {
-        if (a.range || !per || s->c->rules[per->rule].value != PERIOD_REVIEW ||
-            per->end <= a.start || !plausible(a.max, PERIOD_REVIEW))
-            continue;
-        if (a.max < sal->min)
-            sal->min = a.max;
-        if (a.max > sal->max)
-            sal->max = a.max;
-    }
+    for (size_t i = from; next_rate(ss, &i, to, at, &a, &per);)
+        if (listed_rate(s, &a, per, sal->period))
+            widen(sal, a.max, a.max);
 }
 
 /*
@@ -701,10 +694,7 @@ static void extend_roles(const struct sal_scan *ss, struct salary *sal, size_t a
             !plausible(a.max, sal->period) || !plausible(a.min, sal->period) ||
             !role_near(s, a.start, a.end))
             continue;
-        if (a.min < sal->min)
-            sal->min = a.min;
-        if (a.max > sal->max)
-            sal->max = a.max;
+        widen(sal, a.min, a.max);
     }
     salary_update_annual(sal);
 }
@@ -791,10 +781,9 @@ int salary_decide(const struct scan *s, struct posting *p)
                 continue;
             if ((a.dollar || a.range) && tried++ < MAX_CANDIDATES &&
                 accept(&ss, &a, &sal, &ev_a, &ev_b)) {
-                if (sal.period == PERIOD_VISIT && sal.min > 0 && sal.min == sal.max)
-                    extend_visit(&ss, &sal, a.start, a.end);
-                else if (sal.period == PERIOD_REVIEW && sal.min > 0 && sal.min == sal.max)
-                    extend_reviews(&ss, &sal, a.start, a.end);
+                bool list = sal.period == PERIOD_VISIT || sal.period == PERIOD_REVIEW;
+                if (list && sal.min > 0 && sal.min == sal.max)
+                    extend_list(&ss, &sal, a.start, a.end);
                 else if (sal.period != PERIOD_VISIT)
                     extend_roles(&ss, &sal, a.start, a.end);
                 rc = found(s, p, &sal, ev_a, ev_b);
